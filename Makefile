@@ -1,0 +1,45 @@
+# Two commands: `make reproduce` runs the study, `make test` runs the tests.
+# Both create .venv and install the pinned CPU stack on first use.
+PROFILE ?= tiny
+PYTHON ?= python3
+TORCH_INDEX ?=
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+
+.PHONY: reproduce test setup book notebooks benchmark stage clean
+
+reproduce: $(INSTALLED)
+	$(PY) -m s1kit check --profile $(PROFILE)
+	$(PY) -m s1kit reproduce --profile $(PROFILE)
+
+test: $(INSTALLED)
+	$(PY) -m pytest -q tests
+
+setup: $(INSTALLED)
+
+$(INSTALLED): requirements/cpu.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q $(PIP_TORCH) torch==2.13.0
+	$(PY) -m pip install -q $(PIP_TORCH) -r requirements/cpu.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (s1kit)" >/dev/null
+	touch $(INSTALLED)
+
+notebooks: $(INSTALLED)
+	$(PY) -m s1kit notebooks --profile $(PROFILE)
+
+book: $(INSTALLED)
+	$(PY) -m s1kit book --profile $(PROFILE)
+
+# One stage outside the notebooks, e.g. SFT on a GPU node under FSDP:
+#   accelerate launch --config_file fsdp.yaml -m s1kit stage sft --profile s1-32b
+stage: $(INSTALLED)
+	$(PY) -m s1kit stage $(STAGE) --profile $(PROFILE)
+
+benchmark: $(INSTALLED)
+	$(PY) benchmarks/budget_forcing.py --profile $(PROFILE)
+
+clean:
+	rm -rf runs book/_build book/notebooks

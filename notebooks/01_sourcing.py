@@ -1,0 +1,109 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1. Sourcing: a question pool, a test set and a base model
+#
+# **Paper, Section 2.1.** s1 starts from 59,029 questions gathered from 16 sources (NuminaMATH,
+# OlympicArena, AGIEval, ...) plus two new sets of its own. Later stages cut this pool down to
+# the 1,000 questions of s1K. The model being fine-tuned is *Qwen2.5-32B-Instruct*: a capable
+# instruct model that does not think in s1's format.
+#
+# **This chapter** builds the same three ingredients. In the tiny profile everything is
+# generated on your machine from a seed:
+#
+# - a *pool* of running-sum problems in 8 domains and 2 sources
+#   ({py:mod}`s1kit.world`, {py:func}`s1kit.sources.tiny_pool`);
+# - a *held-out test set* of longer problems, the analogue of AIME24;
+# - a *base model*: a 1M-parameter Qwen2 trained from scratch on an instruct-style corpus
+#   ({py:mod}`s1kit.instruct`, {py:func}`s1kit.pipeline.base_model`).
+#
+# At GPU scale the same stage functions load the paper's datasets and Qwen with `datasets` and
+# `transformers` instead ({py:func}`s1kit.sources.hub_pool`).
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %%
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %% [markdown]
+# ## The pool and the test set
+# {py:func}`s1kit.pipeline.sourcing` runs this stage (or reuses its cached result).
+# Each problem asks for the total of a list of numbers. The number of terms is the difficulty:
+# adding 8 numbers in one step is beyond a 4-layer transformer, adding them one line at a time is not.
+
+# %%
+data = pipeline.sourcing(run)
+pool, test = data["pool"], data["test"]
+glue("pool_size", len(pool), display=False)
+glue("test_size", len(test), display=False)
+pool[0], test[0]
+
+# %%
+import pandas as pd
+
+from s1kit import plots
+
+frame = pd.DataFrame(pool)
+fig = plots.count_figure(frame, "difficulty", hue="source", title="Pool: questions per number of terms")
+glue("fig_pool_difficulty", fig, display=False)
+frame.groupby("domain").size().rename("questions").to_frame().T
+
+# %% [markdown]
+# ```{glue:figure} fig_pool_difficulty
+# The tiny pool by number of terms. `contest` is the small hard source that Algorithm 1 takes whole.
+# ```
+#
+# The pool has {glue:text}`pool_size` questions; the held-out set has {glue:text}`test_size`
+# problems with 6 to 10 terms, none of which occur in the pool.
+
+# %% [markdown]
+# ## The base model
+# A stand-in for an instruct model: it has seen the chat format, it can add step by step when
+# asked to "show your work", and it answers plain questions directly. It has never seen a
+# thinking delimiter.
+
+# %%
+base = pipeline.base_model(run)
+if base["report"]:
+    report = base["report"]
+    glue("base_steps", report["steps"], display=False)
+    glue("base_tokens_per_s", round(report["tokens_per_s"]), display=False)
+    fig = plots.loss_figure({"base model": report})
+    glue("fig_base_loss", fig, display=False)
+    print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
+
+# %%
+from s1kit.chat import ChatFormat
+from s1kit.evaluation import direct_accuracy
+
+engine = pipeline.engine_for(run, base["path"], batch_size=64)
+accuracy, results, _ = direct_accuracy(engine, [t["question"] for t in test[:4]], [t["answer"] for t in test[:4]],
+                                       max_answer_tokens=48)
+for t, r in zip(test[:4], results):
+    print(f"{t['question']:<50} gold {t['answer']:>4}   base model: {r.answer_text!r}")
+
+# %% [markdown]
+# ## Summary
+# - The pool, the held-out set and the base model are cached in `runs/<profile>/`; rerunning
+#   this chapter reuses them unless the profile changes.
+# - Asked a long question, the base model answers at once, and mostly wrongly. Chapter 5
+#   measures exactly how often.

@@ -1,0 +1,89 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. Distillation: reasoning traces from a teacher
+#
+# **Paper, Section 2.1.** For every pool question s1 asks Google's Gemini 2.0 Flash Thinking for
+# a reasoning trace and an answer. The traces are long, full of self-checks that start with
+# "Wait", and about half of the answers in s1K are wrong: correctness was not a filter.
+#
+# **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.teacher`,
+# {py:func}`s1kit.pipeline.distillation`). It writes a running sum, a few additions per line.
+# Every line end is a *pause* where the teacher may stop thinking. The teacher tries to stop at
+# each pause, as s1 models do, and is pushed on with "Wait". Sometimes it gives up early and
+# answers the partial sum, a wrong trace. A few traces are broken on purpose (an API error, a
+# truncated trace, junk characters) so that the quality filter has work to do.
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %%
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %%
+from s1kit import analysis, plots
+
+traces = pipeline.distillation(run)
+table = analysis.trace_table(traces)
+glue("traces_total", len(traces), display=False)
+glue("teacher_wrong_pct", round(100 * (1 - table["teacher_correct"].mean()), 1), display=False)
+glue("broken_count", int((table["broken"] != "").sum()), display=False)
+table.describe().round(2)
+
+# %% [markdown]
+# ## What a trace looks like
+# Characters inside a *forced span* were not the teacher's own choice (the pushed "Wait"); SFT
+# gives them no loss ({py:func}`s1kit.training.tokenize_example`). The model therefore learns
+# to want to stop at every pause, and learns what to write once "Wait" is there.
+
+# %%
+def show(record):
+    trace = record["trace"]
+    marked, last = "", 0
+    for start, end in record.get("forced_spans") or []:
+        marked += trace[last:start] + "[" + trace[start:end] + "]"
+        last = end
+    marked += trace[last:]
+    print(f"Q: {record['question']}   gold: {record['answer']}   teacher: {record['attempt']!r}"
+          f"   broken: {record.get('broken')}")
+    print(marked, end="\n\n")
+
+
+long_ones = [r for r in traces if r.get("difficulty", 0) >= 8 and not r.get("broken")]
+for record in long_ones[:3]:
+    show(record)
+for kind in ("api_error", "truncated", "ascii_junk"):
+    show(next(r for r in traces if r.get("broken") == kind))
+
+# %%
+fig = plots.count_figure(table, "waits", title="Waits per trace")
+glue("fig_waits", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_waits
+# How many "Wait"s the teacher's traces contain.
+# ```
+#
+# ## Summary
+# - {glue:text}`traces_total` traces; {glue:text}`teacher_wrong_pct`% end with a wrong answer (the
+#   teacher gave up early) and {glue:text}`broken_count` are broken on purpose.
+# - The teacher's style is one config switch (`distillation.teacher.style`): the chapter
+#   "Why does Wait work?" trains on the other styles.

@@ -1,0 +1,87 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Selection: quality, difficulty, diversity → s1K
+#
+# **Paper, Section 2.2 and Algorithm 1.** From 59,029 questions s1 keeps 1,000:
+#
+# 1. **Quality**: drop API errors and badly formatted questions (ASCII art, missing images),
+#    deduplicate, and decontaminate against the evaluation sets (51,581 left).
+# 2. **Difficulty**: drop every question that Qwen2.5-7B-Instruct or Qwen2.5-32B-Instruct
+#    already solves (24,496 left). Trace length is the second difficulty signal.
+# 3. **Diversity**: take all correct AIME/GPQA questions; then repeatedly pick a domain
+#    uniformly at random and, inside it, a question with probability proportional to
+#    $2^{-\text{rank}}$ of its trace length (longest first).
+#
+# **This chapter** runs {py:func}`s1kit.pipeline.selection`, which chains
+# {py:func}`s1kit.selection.quality_filter`, {py:func}`s1kit.selection.difficulty_filter`
+# (the base model answers each candidate directly) and {py:func}`s1kit.selection.diversity_select`.
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %%
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %%
+import pandas as pd
+
+from s1kit import analysis, paper, plots
+
+selected = pipeline.selection(run)
+s1k, funnel = selected["s1k"], selected["funnel"]
+fig = plots.funnel_figure(funnel)
+glue("fig_funnel", fig, display=False)
+glue("s1k_size", len(s1k), display=False)
+pd.DataFrame(funnel)
+
+# %% [markdown]
+# ```{glue:figure} fig_funnel
+# The selection funnel of this run. For comparison, the paper's funnel was
+# 59,029 → 51,581 → 24,496 → 1,000 (Section 2.2).
+# ```
+
+# %%
+table = analysis.trace_table(s1k)
+candidates = pd.DataFrame(selected["candidates"])
+glue("s1k_domains", table["domain"].nunique(), display=False)
+glue("s1k_wrong_pct", round(100 * (1 - table["teacher_correct"].mean()), 1), display=False)
+pd.DataFrame({
+    "candidates (after difficulty)": candidates.groupby("domain").size(),
+    "selected": table.groupby("domain").size(),
+    "mean trace tokens, candidates": candidates.groupby("domain")["thinking_tokens"].mean().round(1),
+    "mean trace tokens, selected": pd.DataFrame(s1k).groupby("domain")["thinking_tokens"].mean().round(1),
+})
+
+# %%
+fig = plots.count_figure(table, "difficulty", title="s1K: selected questions per number of terms")
+glue("fig_s1k_difficulty", fig, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_s1k_difficulty
+# The selected questions by difficulty: the length-favouring sampler prefers long problems.
+# ```
+#
+# ## Summary
+# - {glue:text}`s1k_size` questions from {glue:text}`s1k_domains` domains; {glue:text}`s1k_wrong_pct`% of
+#   their traces end in a wrong answer, kept on purpose as in the paper.
+# - The diversity sampler ($2^{-\text{rank}}$) takes almost only the longest traces of each
+#   domain, so the s1K traces are much longer than the average candidate.

@@ -1,0 +1,130 @@
+"""Command line: ``python -m s1kit reproduce|stage|book``  (the Makefile's targets call these)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from s1kit.config import ConfigError, load_profile
+from s1kit.stages import setup_logging, write_json
+
+log = logging.getLogger("s1kit")
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+BOOK = REPO / "book"
+STAGES = ("sourcing", "base_model", "distillation", "selection", "sft", "evaluation")
+
+
+def notebook_sources() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+
+
+def _stamp(source: Path, profile_name: str) -> str:
+    """What an executed notebook depends on: its source, the package and the recipes."""
+    digest = hashlib.sha256(source.read_bytes() + profile_name.encode())
+    for path in sorted((REPO / "s1kit").rglob("*")):
+        if path.suffix in (".py", ".yaml"):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def execute_notebooks(profile_name: str, runs: Path) -> dict[str, float]:
+    """Convert each jupytext source to .ipynb and execute it with papermill (skipping unchanged ones)."""
+    import jupytext
+    import papermill
+
+    out_dir = runs / profile_name / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seconds = {}
+    for source in notebook_sources():
+        executed = out_dir / f"{source.stem}.ipynb"
+        stamp_file = out_dir / f"{source.stem}.stamp"
+        stamp = _stamp(source, profile_name)
+        if executed.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+            log.info("notebook %s: unchanged, reusing %s", source.name, executed.relative_to(REPO))
+            continue
+        stamp_file.unlink(missing_ok=True)
+        notebook = jupytext.read(source)
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        unexecuted = out_dir / f"{source.stem}.source.ipynb"
+        jupytext.write(notebook, unexecuted)
+        log.info("notebook %s: executing", source.name)
+        start = time.perf_counter()
+        partial = out_dir / f"{source.stem}.partial.ipynb"
+        papermill.execute_notebook(
+            str(unexecuted), str(partial), parameters={"profile": profile_name, "runs_root": str(runs)},
+            kernel_name="python3", cwd=str(REPO), progress_bar=False, log_output=True,
+        )
+        partial.replace(executed)  # only a fully executed notebook takes the final name
+        unexecuted.unlink()
+        stamp_file.write_text(stamp)
+        seconds[source.stem] = round(time.perf_counter() - start, 1)
+        log.info("notebook %s: done in %.1fs", source.name, seconds[source.stem])
+    return seconds
+
+
+def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
+    """Copy the executed notebooks into the book and build it with jupyter-book (warnings are errors)."""
+    target = book / "notebooks"
+    target.mkdir(exist_ok=True)
+    for executed in sorted((runs / profile_name / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if not executed.name.endswith((".source.ipynb", ".partial.ipynb")):
+            shutil.copy2(executed, target / executed.name)
+    start = time.perf_counter()
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"]
+    log.info("book: %s", " ".join(command[1:]))
+    subprocess.run(command, check=True)
+    seconds = round(time.perf_counter() - start, 1)
+    log.info("book: built %s in %.1fs", book / "_build" / "html" / "index.html", seconds)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m s1kit")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("reproduce", "notebooks", "book", "check"):
+        p = sub.add_parser(name)
+        p.add_argument("--profile", default="tiny")
+        p.add_argument("--runs", default=str(REPO / "runs"))
+        p.add_argument("--book-dir", default=str(BOOK), help="book sources (default: book/)")
+    p = sub.add_parser("stage")
+    p.add_argument("name", choices=STAGES)
+    p.add_argument("--profile", default="tiny")
+    p.add_argument("--runs", default=str(REPO / "runs"))
+    args = parser.parse_args(argv)
+    setup_logging()
+    try:
+        profile = load_profile(args.profile)  # refuse a bad profile before any work
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    runs = Path(args.runs).resolve()
+    if args.command == "check":
+        print(f"profile {profile.name}: ok")
+        return 0
+    if args.command == "stage":
+        from s1kit import pipeline
+
+        getattr(pipeline, args.name)(pipeline.open_run(profile, runs))
+        return 0
+    start = time.perf_counter()
+    timings = {}
+    if args.command in ("reproduce", "notebooks"):
+        timings["notebooks"] = execute_notebooks(profile.name, runs)
+    if args.command in ("reproduce", "book"):
+        timings["book_s"] = build_book(profile.name, runs, Path(args.book_dir).resolve())
+    timings["total_s"] = round(time.perf_counter() - start, 1)
+    write_json(runs / profile.name / "timings.json", timings)
+    log.info("%s finished in %.1fs", args.command, timings["total_s"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Small summaries the chapters show: trace statistics, headline numbers, per-point breakdowns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+import pandas as pd
+
+from s1kit.teacher import WAIT
+
+
+def trace_table(records: Sequence[dict]) -> pd.DataFrame:
+    """One row per traced question: domain, difficulty, trace length in characters, Waits, broken kind."""
+    return pd.DataFrame({
+        "domain": [r["domain"] for r in records],
+        "source": [r["source"] for r in records],
+        "difficulty": [r.get("difficulty") for r in records],
+        "trace_chars": [len(r.get("trace") or "") for r in records],
+        "waits": [(r.get("trace") or "").count(WAIT) for r in records],
+        "teacher_correct": [str(r.get("attempt")) == str(r["answer"]) for r in records],
+        "broken": [r.get("broken") or "" for r in records],
+    })
+
+
+def headline(summary: dict, cap_k: int) -> dict[str, float]:
+    """The numbers the book's verdicts quote, all from summary.json (accuracies in %)."""
+    points = summary["budget_forcing"]
+    ignores = {p["num_ignore"]: p for p in points if p["max_thinking_tokens"] is None}
+    caps = sorted((p for p in points if p["num_ignore"] == cap_k and p["max_thinking_tokens"] is not None),
+                  key=lambda p: p["max_thinking_tokens"])
+    full = ignores[cap_k]
+    out = {
+        "base": 100 * summary["base_model_accuracy"],
+        "k0": 100 * ignores[0]["accuracy"] if 0 in ignores else float("nan"),
+        "full": 100 * full["accuracy"],
+        "full_tokens": full["mean_thinking_tokens"],
+        "smallest_cap": caps[0]["max_thinking_tokens"] if caps else float("nan"),
+        "smallest_cap_acc": 100 * caps[0]["accuracy"] if caps else float("nan"),
+        "best_k": max(ignores, key=lambda k: ignores[k]["accuracy"]),
+        "best_k_acc": 100 * max(p["accuracy"] for p in ignores.values()),
+    }
+    out["sft_gain"] = out["full"] - out["base"]
+    out["cap_gain"] = out["full"] - out["smallest_cap_acc"]
+    out["wait_gain"] = out["best_k_acc"] - out["k0"]
+    return out
+
+
+def point_examples(generations: Sequence[dict], test: Sequence[dict], point: int, count: int = 2,
+                   correct: bool | None = None) -> list[dict]:
+    """A few generations of one sweep point, with their question and gold answer."""
+    by_id = {t["id"]: t for t in test}
+    rows = [g for g in generations if g["point"] == point and (correct is None or g["correct"] == correct)]
+    return [dict(g, question=by_id[g["id"]]["question"], gold=by_id[g["id"]]["answer"]) for g in rows[:count]]
+
+
+def accuracy_by_difficulty(generations: Sequence[dict], test: Sequence[dict], points: dict[str, int]) -> pd.DataFrame:
+    """Accuracy per number of terms for some sweep points (columns named by ``points``' keys)."""
+    difficulty = {t["id"]: t["difficulty"] for t in test}
+    table = {}
+    for name, point in points.items():
+        counts, right = Counter(), Counter()
+        for g in generations:
+            if g["point"] == point:
+                counts[difficulty[g["id"]]] += 1
+                right[difficulty[g["id"]]] += g["correct"]
+        table[name] = {d: 100 * right[d] / counts[d] for d in sorted(counts)}
+    frame = pd.DataFrame(table)
+    frame.index.name = "terms"
+    return frame.round(1)
+
+
+def point_index(summary: dict, max_thinking_tokens: int | None, num_ignore: int) -> int:
+    for index, p in enumerate(summary["budget_forcing"]):
+        if p["max_thinking_tokens"] == max_thinking_tokens and p["num_ignore"] == num_ignore:
+            return index
+    raise KeyError(f"no sweep point with N={max_thinking_tokens}, k={num_ignore}")
+
+
+def verdicts(numbers: dict[str, float], margin: float = 5.0) -> list[str]:
+    """The chapter's verdicts as sentences, decided by the run's numbers (never typed by hand).
+
+    A difference counts as a gain or a loss only beyond ``margin`` points.
+    """
+    def compare(gain: float) -> str:
+        if gain > margin:
+            return "reproduced"
+        if gain < -margin:
+            return "reversed"
+        return "not reproduced (within the margin)"
+
+    return [
+        f"**SFT on s1K beats the base model** - {compare(numbers['sft_gain'])}: the base model answering directly "
+        f"scores {numbers['base']:.1f}%, the SFT model with full thinking {numbers['full']:.1f}% "
+        f"({numbers['sft_gain']:+.1f} points; the paper: 26.7% → 50.0% on AIME24, Table 1).",
+        f"**More thinking budget, higher accuracy (cap sweep)** - {compare(numbers['cap_gain'])}: capped at "
+        f"{numbers['smallest_cap']:.0f} thinking tokens the SFT model scores {numbers['smallest_cap_acc']:.1f}%, "
+        f"uncapped {numbers['full']:.1f}% ({numbers['cap_gain']:+.1f} points). A cap shorter than the computation "
+        "can only cut it off, so this half of the claim is the weak one ('scaling down').",
+        f"**Extending thinking with 'Wait' helps** - {compare(numbers['wait_gain'])}: no forced Wait (k=0) "
+        f"{numbers['k0']:.1f}%, best k={numbers['best_k']} {numbers['best_k_acc']:.1f}% "
+        f"({numbers['wait_gain']:+.1f} points; the paper: 50.0% → 56.7% on AIME24, Table 1).",
+    ]

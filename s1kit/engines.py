@@ -1,0 +1,223 @@
+"""Decoding backends for budget forcing: Hugging Face transformers and vLLM.
+
+Both engines drive the same :class:`s1kit.budget.ForcingState` machines, so the rules of
+budget forcing exist once. They differ only in how they decode:
+
+* :class:`HFEngine` decodes token by token over a left-padded batch with one KV cache.
+  Forced tokens (the ignore string, the answer delimiter) are fed like generated ones, so a
+  "Wait" continuation extends the cached sequence instead of re-encoding the prompt, and rows
+  that finish are dropped from the batch and the cache at once.
+* :class:`VLLMEngine` decodes in *segments*: every free stretch of a sequence is one vLLM
+  request that stops on the phase's stop tokens or at the remaining budget; forced tokens are
+  appended between segments. With prefix caching on, the shared prefix is not recomputed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
+
+from s1kit.budget import THINK, BudgetForcing, ForcingState
+
+
+def _pick(logits: torch.Tensor, config: BudgetForcing, generator: torch.Generator | None) -> torch.Tensor:
+    """Greedy or nucleus sampling over the last dimension."""
+    if config.temperature == 0:
+        return logits.argmax(-1)
+    probs = torch.softmax(logits.float() / config.temperature, dim=-1)
+    if config.top_p < 1.0:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        outside = sorted_probs.cumsum(-1) - sorted_probs > config.top_p
+        sorted_probs[outside] = 0.0
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+
+class HFEngine:
+    """Batched budget forcing with a transformers causal LM and a KV cache (CPU or GPU)."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, batch_size: int = 256):
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.max_context = int(model.config.max_position_embeddings)
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+    def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
+        generator = None
+        if config.temperature > 0:
+            generator = torch.Generator(device=self.model.device).manual_seed(config.seed)
+        # Similar lengths together: less padding in each batch.
+        order = sorted(range(len(prompt_ids)), key=lambda i: len(prompt_ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            self._run_batch([prompt_ids[i] for i in chunk], [states[i] for i in chunk], config, generator)
+
+    @torch.inference_mode()
+    def _run_batch(
+        self,
+        prompt_ids: list[list[int]],
+        states: list[ForcingState],
+        config: BudgetForcing,
+        generator: torch.Generator | None,
+    ) -> None:
+        device = self.model.device
+        width = max(len(ids) for ids in prompt_ids)
+        input_ids = torch.full((len(prompt_ids), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(prompt_ids), width), dtype=torch.long)
+        for row, ids in enumerate(prompt_ids):
+            input_ids[row, width - len(ids) :] = torch.tensor(ids)
+            mask[row, width - len(ids) :] = 1
+        input_ids, mask = input_ids.to(device), mask.to(device)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache(config=self.model.config)
+        logits = self.model(
+            input_ids=input_ids, attention_mask=mask, position_ids=positions, past_key_values=cache, use_cache=True
+        ).logits[:, -1, :]
+        next_position = positions[:, -1] + 1
+        active = list(states)
+        stop_ids = torch.tensor(sorted(active[0].tokens.stop_ids), device=device)
+        while True:
+            tokens = self._step(logits, active, stop_ids, config, generator)
+            keep = [row for row, state in enumerate(active) if not state.done]
+            if not keep:
+                return
+            if len(keep) < len(active):
+                index = torch.tensor(keep, device=device)
+                cache.batch_select_indices(index)
+                mask, next_position, tokens = mask[index], next_position[index], tokens[index]
+                active = [active[row] for row in keep]
+            mask = torch.cat([mask, mask.new_ones((len(active), 1))], dim=1)
+            logits = self.model(
+                input_ids=tokens[:, None],
+                attention_mask=mask,
+                position_ids=next_position[:, None],
+                past_key_values=cache,
+                use_cache=True,
+            ).logits[:, -1, :]
+            next_position = next_position + 1
+
+    def _step(
+        self,
+        logits: torch.Tensor,
+        active: list[ForcingState],
+        stop_ids: torch.Tensor,
+        config: BudgetForcing,
+        generator: torch.Generator | None,
+    ) -> torch.Tensor:
+        """Choose and accept one token per active sequence."""
+        banned = [row for row, state in enumerate(active) if state.stops_banned()]
+        if banned:
+            logits = logits.clone()
+            rows = torch.tensor(banned, device=logits.device)
+            logits[rows[:, None], stop_ids[None, :]] = float("-inf")
+        choices = _pick(logits, config, generator).tolist()
+        chosen = []
+        for row, state in enumerate(active):
+            token = state.forced_token()
+            if token is None:
+                token = choices[row]
+                if state.phase == THINK and token in state.tokens.stop_ids:
+                    state.request_stop()
+                    token = state.forced_token()
+                    if token is None:  # ignored with nothing to append: choose again, stops banned
+                        row_logits = logits[row].clone()
+                        row_logits[stop_ids] = float("-inf")
+                        token = int(_pick(row_logits[None], config, generator)[0])
+            state.accept(token)
+            chosen.append(token)
+        return torch.tensor(chosen, device=logits.device)
+
+
+class VLLMEngine:
+    """Budget forcing on vLLM (GPU nodes; ``pip install s1kit[gpu]``), prefix caching on."""
+
+    def __init__(self, model_path: str | Path, **llm_kwargs):
+        try:
+            from vllm import LLM
+        except ImportError as error:  # the CPU install never has vLLM
+            raise ImportError("VLLMEngine needs vLLM: install the GPU extra (pip install -e '.[gpu]')") from error
+        llm_kwargs.setdefault("enable_prefix_caching", True)
+        self.llm = LLM(model=str(model_path), **llm_kwargs)
+        self.tokenizer = self.llm.get_tokenizer()
+        self.max_context = int(self.llm.llm_engine.model_config.max_model_len)
+
+    def _sampling_params(self, state: ForcingState, config: BudgetForcing, request_index: int):
+        from vllm import SamplingParams
+
+        return SamplingParams(
+            max_tokens=state.free_token_limit(),
+            min_tokens=1 if state.stops_banned() else 0,
+            stop_token_ids=sorted(state.phase_stop_ids()),
+            skip_special_tokens=False,
+            temperature=config.temperature,
+            top_p=config.top_p,
+            seed=None if config.temperature == 0 else config.seed + request_index,
+        )
+
+    def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
+        from vllm.inputs import TokensPrompt
+
+        sequences = [list(ids) for ids in prompt_ids]
+        segment = 0
+        while True:
+            waiting = []
+            for index, state in enumerate(states):
+                while not state.done and state.forced_token() is not None:
+                    token = state.forced_token()
+                    state.accept(token)
+                    sequences[index].append(token)
+                if not state.done:
+                    waiting.append(index)
+            if not waiting:
+                return
+            outputs = self.llm.generate(
+                [TokensPrompt(prompt_token_ids=sequences[i]) for i in waiting],
+                [self._sampling_params(states[i], config, i + segment * len(states)) for i in waiting],
+                use_tqdm=False,
+            )
+            for index, output in zip(waiting, outputs):
+                self._consume(states[index], sequences[index], output.outputs[0])
+            segment += 1
+
+    @staticmethod
+    def _consume(state: ForcingState, sequence: list[int], completion) -> None:
+        """Feed one vLLM segment through the state machine."""
+        token_ids = list(completion.token_ids)
+        stopped = completion.finish_reason == "stop"
+        stop_token = None
+        if stopped:
+            # vLLM echoes a matched stop token id at the end of token_ids; if it did not (an eos
+            # from the model's generation config), the turn ended all the same.
+            if token_ids and token_ids[-1] in state.phase_stop_ids():
+                stop_token = token_ids.pop()
+            else:
+                stop_token = min(state.tokens.end_ids)
+        for token in token_ids:
+            state.accept(token)
+            sequence.append(token)
+        if stop_token is None or state.done:
+            return
+        if state.phase == THINK:
+            state.request_stop()
+        else:
+            state.accept(stop_token if stop_token in state.tokens.end_ids else next(iter(state.tokens.end_ids)))
+
+
+def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256, **kwargs) -> "HFEngine | VLLMEngine":
+    """Build the engine a profile asks for, from a saved Hugging Face model directory."""
+    from s1kit.modeling import load_model
+    from s1kit.tokenizer import load_tokenizer
+
+    if kind == "hf":
+        return HFEngine(load_model(model_dir), load_tokenizer(model_dir), batch_size=batch_size)
+    if kind == "vllm":
+        return VLLMEngine(model_dir, **kwargs)
+    raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")
+
+

@@ -1,0 +1,113 @@
+"""s1K selection: quality, then difficulty, then diversity (s1, Section 2.2 and Algorithm 1).
+
+Records are plain dicts with at least ``id``, ``question``, ``answer``, ``domain``, ``source``,
+``trace`` and ``attempt`` (the schema of ``s1kit.sources``). Each filter returns the kept
+records and a count of what it dropped and why, so the funnel can be shown.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter, defaultdict
+from typing import Callable, Iterable, Sequence
+
+from s1kit.grading import extract_answer, is_correct
+
+REQUIRED = ("id", "question", "answer", "domain", "source", "trace", "attempt")
+_JUNK = re.compile(r"(#{4,}|~{2,}|\[image\]|!\[)")
+
+
+def check_records(records: Sequence[dict], required: Iterable[str] = REQUIRED) -> None:
+    """Refuse records with missing fields, naming the first offender."""
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ValueError(f"record {index} is not a mapping: {record!r}")
+        missing = [key for key in required if key not in record]
+        if missing:
+            raise ValueError(f"record {index} (id={record.get('id')!r}) is missing field(s) {missing}")
+
+
+def quality_filter(records: Sequence[dict], eval_questions: Iterable[str] = ()) -> tuple[list[dict], Counter]:
+    """Drop API errors, malformed traces, duplicates and questions of the evaluation set.
+
+    The paper removes questions with API errors and formatting problems (ASCII art, missing
+    images), deduplicates, and decontaminates against its evaluation benchmarks. A trace
+    counts as malformed if it is empty, has no parsable final answer, or contains junk.
+    """
+    check_records(records)
+    contaminated = {q.strip() for q in eval_questions}
+    kept, dropped, seen = [], Counter(), set()
+    for record in records:
+        question = record["question"].strip()
+        if not record["trace"] or not str(record["trace"]).strip():
+            dropped["api_error"] += 1
+        elif extract_answer(f"Final Answer: {record['attempt']}") is None:
+            dropped["no_answer"] += 1
+        elif _JUNK.search(record["trace"]):
+            dropped["formatting"] += 1
+        elif question in contaminated:
+            dropped["contaminated"] += 1
+        elif question in seen:
+            dropped["duplicate"] += 1
+        else:
+            seen.add(question)
+            kept.append(record)
+    return kept, dropped
+
+
+def difficulty_filter(
+    records: Sequence[dict], solved: Callable[[list[dict]], list[bool]]
+) -> tuple[list[dict], Counter]:
+    """Drop questions the base model(s) already solve (the paper used Qwen2.5-7B and -32B-Instruct).
+
+    ``solved`` grades a batch of records with each base model and returns, per record, whether
+    any of them answered correctly. The paper also uses the thinking length as a difficulty
+    signal; that happens in :func:`diversity_select`, which favours long traces.
+    """
+    verdicts = solved(list(records))
+    if len(verdicts) != len(records):
+        raise ValueError(f"difficulty grader returned {len(verdicts)} verdicts for {len(records)} records")
+    kept = [r for r, done in zip(records, verdicts) if not done]
+    return kept, Counter(solved_by_base=len(records) - len(kept))
+
+
+def diversity_select(
+    records: Sequence[dict],
+    size: int,
+    thinking_length: Callable[[dict], int],
+    seed: int,
+    seed_sources: Sequence[str] = (),
+) -> list[dict]:
+    """Algorithm 1 of the paper, seeded.
+
+    1. Take every question from ``seed_sources`` whose teacher attempt is correct (the paper:
+       all correct AIME and GPQA questions, and correct MATH500 ones with long traces).
+    2. Until ``size`` questions are chosen: pick a domain uniformly at random among those with
+       questions left; inside it, rank questions by thinking length (longest = rank 0) and
+       sample one with probability proportional to ``2 ** -rank``; drop exhausted domains.
+    """
+    if size <= 0:
+        raise ValueError(f"selection size must be positive, got {size}")
+    rng = random.Random(seed)
+    chosen = [r for r in records if r["source"] in set(seed_sources) and is_correct(r["attempt"], r["answer"])]
+    chosen = chosen[:size]
+    taken = {r["id"] for r in chosen}
+    by_domain: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        if record["id"] not in taken:
+            by_domain[record["domain"]].append(record)
+    for domain in by_domain:  # rank 0 = longest; ties by id keep the order deterministic
+        by_domain[domain].sort(key=lambda r: (-thinking_length(r), r["id"]))
+    domains = sorted(by_domain)
+    while len(chosen) < size and domains:
+        domain = rng.choice(domains)
+        pool = by_domain[domain]
+        weights = [2.0 ** -rank for rank in range(len(pool))]
+        pick = rng.choices(range(len(pool)), weights=weights)[0]
+        chosen.append(pool.pop(pick))
+        if not pool:
+            domains.remove(domain)
+    if len(chosen) < size:
+        raise ValueError(f"only {len(chosen)} questions survive the filters; cannot select {size}")
+    return chosen

@@ -1,0 +1,179 @@
+"""Supervised fine-tuning with trl's SFTTrainer (s1, Section 4.1 and Appendix D).
+
+The paper trains Qwen2.5-32B-Instruct on s1K for 5 epochs, batch 16, lr 1e-5 with cosine decay
+and 5% warmup, loss on the reasoning trace and answer only. s1kit tokenizes each example
+itself, so that the loss mask is defined in one place (:func:`tokenize_example`) for both
+scales, and hands trl pre-tokenized ``input_ids`` with a ``completion_mask``:
+
+* the prompt (question) carries no loss;
+* the completion (thinking + answer) carries loss, except for *forced spans*: text the
+  teacher did not choose itself (a "Wait" pushed into its trace). Real s1K traces have none.
+
+The same function trains the tiny profile's instruct-like base model (its "pretraining") and
+the s1 SFT stage; only the data and the config differ.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+
+log = logging.getLogger(__name__)
+import os, json as _j
+EXTRA = _j.loads(os.environ.get("S1_EXTRA", "{}"))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training run (maps onto trl's SFTConfig)."""
+
+    learning_rate: float = 1e-5
+    num_train_epochs: float = 5.0
+    max_steps: int = -1
+    per_device_train_batch_size: int = 16
+    gradient_accumulation_steps: int = 1
+    warmup_ratio: float = 0.05
+    weight_decay: float = 1e-4
+    adam_beta2: float = 0.95
+    lr_scheduler_type: str = "cosine"
+    max_length: int = 32768
+    bf16: bool = True
+    gradient_checkpointing: bool = False
+    fsdp: str = ""
+    fsdp_config: dict | None = None
+    logging_steps: int = 50
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if self.per_device_train_batch_size <= 0:
+            raise ValueError(f"per_device_train_batch_size must be > 0, got {self.per_device_train_batch_size}")
+        if self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise ValueError("set max_steps > 0 or num_train_epochs > 0")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example as text: the prompt (no loss) and the completion (loss)."""
+
+    prompt: str
+    completion: str
+    forced_spans: tuple[tuple[int, int], ...] = ()  # char offsets in ``completion`` with no loss
+
+
+def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_length: int) -> dict[str, list[int]]:
+    """``input_ids`` and ``completion_mask`` (1 = trained on) for one example."""
+    prompt_ids = tokenizer.encode(example.prompt, add_special_tokens=False)
+    encoded = tokenizer(example.completion, add_special_tokens=False, return_offsets_mapping=True)
+    completion_ids, offsets = encoded["input_ids"], encoded["offset_mapping"]
+    mask = [0 if any(s < b and a < e for a, b in example.forced_spans) else 1 for s, e in offsets]
+    input_ids = prompt_ids + completion_ids
+    if len(input_ids) > max_length:
+        raise ValueError(f"example has {len(input_ids)} tokens, more than max_length={max_length}: {example.prompt[:80]!r}")
+    return {"input_ids": input_ids, "completion_mask": [0] * len(prompt_ids) + mask}
+
+
+class _ProgressLog(TrainerCallback):
+    """Logs loss, step rate and tokens/s, so long runs show progress in logs and notebooks."""
+
+    def __init__(self, tokens_per_step: float):
+        self.tokens_per_step = tokens_per_step
+        self.start = time.perf_counter()
+        self.history: list[dict] = []
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not logs or "loss" not in logs:
+            return
+        elapsed = time.perf_counter() - self.start
+        entry = {"step": state.global_step, "loss": float(logs["loss"]), "elapsed_s": round(elapsed, 1)}
+        self.history.append(entry)
+        rate = state.global_step * self.tokens_per_step / max(elapsed, 1e-9)
+        log.info(
+            "step %d/%d  loss %.4f  %.0fs  ~%.0f tok/s", state.global_step, state.max_steps, entry["loss"], elapsed, rate
+        )
+
+
+def train_sft(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: Sequence[Example],
+    config: TrainConfig,
+    output_dir: str | Path,
+) -> dict:
+    """Fine-tune ``model`` on ``examples`` with trl's SFTTrainer; save model + tokenizer to ``output_dir``.
+
+    Returns a report: steps, tokens, wall time, tokens/s and the loss history.
+    """
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    if not examples:
+        raise ValueError("no training examples")
+    output_dir = Path(output_dir)
+    rows = [tokenize_example(tokenizer, e, config.max_length) for e in examples]
+    mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
+    batch = config.per_device_train_batch_size * config.gradient_accumulation_steps
+    steps = config.max_steps if config.max_steps > 0 else math.ceil(len(rows) / batch * config.num_train_epochs)
+    on_gpu = torch.cuda.is_available()
+    args = SFTConfig(
+        output_dir=str(output_dir / "trainer"),
+        learning_rate=config.learning_rate,
+        num_train_epochs=config.num_train_epochs,
+        max_steps=config.max_steps,
+        per_device_train_batch_size=config.per_device_train_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        warmup_steps=max(1, round(config.warmup_ratio * steps)),
+        weight_decay=config.weight_decay,
+        adam_beta1=0.9,
+        adam_beta2=config.adam_beta2,
+        lr_scheduler_type=config.lr_scheduler_type,
+        max_length=EXTRA.pop("max_length", config.max_length),
+        bf16=config.bf16,
+        gradient_checkpointing=config.gradient_checkpointing,
+        fsdp=config.fsdp,
+        fsdp_config=config.fsdp_config,
+        use_cpu=not on_gpu,
+        completion_only_loss=True,
+        logging_steps=config.logging_steps,
+        save_strategy="no",
+        report_to=[],
+        seed=config.seed,
+        data_seed=config.seed,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        **EXTRA,
+    )
+    callback = _ProgressLog(mean_tokens * batch)
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=Dataset.from_list(rows),
+        processing_class=tokenizer,
+        callbacks=[callback],
+    )
+    start = time.perf_counter()
+    trainer.train()
+    wall = time.perf_counter() - start
+    trainer.save_model(str(output_dir))
+    tokenizer.save_pretrained(str(output_dir))
+    tokens = mean_tokens * batch * trainer.state.global_step
+    report = {
+        "examples": len(rows),
+        "steps": trainer.state.global_step,
+        "mean_example_tokens": round(mean_tokens, 1),
+        "train_tokens": int(tokens),
+        "wall_s": round(wall, 1),
+        "tokens_per_s": round(tokens / wall, 1),
+        "loss_history": callback.history,
+        "config": asdict(config),
+    }
+    log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], len(rows), wall, report["tokens_per_s"])
+    return report

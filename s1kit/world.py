@@ -1,0 +1,85 @@
+"""The tiny reasoning world: a generated pool of multi-step addition problems.
+
+This is the tiny profile's stand-in for the paper's 59K question pool (Section 2.1). Every
+problem asks for the total of a list of numbers. What makes thinking matter is the length of
+the list: a 1M-parameter transformer cannot add six numbers in one forward pass, but it can
+add them one at a time in a written running sum. The number of terms is the difficulty level.
+
+Eight *domains* (problem families) differ in wording and in the range of the numbers, so the
+selection stage has real domains to balance, as the paper's 50 MSC subject classes. Two
+*sources* play the role of the paper's datasets: ``drill`` (the bulk, like NuminaMATH) and
+``contest`` (a small, harder source, like AIME/OlympicArena), which the selection's first step
+takes whole (Algorithm 1, lines 2-8).
+
+Everything is a pure function of a seed: the same config gives the same pool, byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+# name -> (question wording, smallest term, largest term)
+DOMAINS: dict[str, tuple[str, int, int]] = {
+    "coins": ("Coins: {terms}. Total?", 1, 9),
+    "steps": ("Steps: {terms}. Total?", 2, 9),
+    "apples": ("Apples: {terms}. Total?", 1, 5),
+    "miles": ("Miles: {terms}. Total?", 5, 9),
+    "points": ("Points: {terms}. Total?", 2, 8),
+    "pages": ("Pages: {terms}. Total?", 3, 8),
+    "grams": ("Grams: {terms}. Total?", 1, 7),
+    "votes": ("Votes: {terms}. Total?", 4, 9),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One question of the tiny world."""
+
+    id: str
+    domain: str
+    source: str
+    terms: tuple[int, ...]
+
+    @property
+    def question(self) -> str:
+        wording = DOMAINS[self.domain][0]
+        return wording.format(terms=" ".join(str(t) for t in self.terms))
+
+    @property
+    def answer(self) -> str:
+        return str(sum(self.terms))
+
+    @property
+    def difficulty(self) -> int:
+        return len(self.terms)
+
+
+def make_problem(rng: random.Random, domain: str, num_terms: int, source: str, problem_id: str) -> Problem:
+    """Draw one problem of a domain with ``num_terms`` terms."""
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown domain {domain!r}; known domains: {sorted(DOMAINS)}")
+    _, low, high = DOMAINS[domain]
+    terms = tuple(rng.randint(low, high) for _ in range(num_terms))
+    return Problem(id=problem_id, domain=domain, source=source, terms=terms)
+
+
+def generate_problems(
+    *,
+    seed: int,
+    count: int,
+    min_terms: int,
+    max_terms: int,
+    source: str,
+    id_prefix: str,
+    domains: list[str] | None = None,
+) -> list[Problem]:
+    """``count`` problems, domains and term counts drawn uniformly, deterministic in ``seed``."""
+    if not 2 <= min_terms <= max_terms:
+        raise ValueError(f"need 2 <= min_terms <= max_terms, got {min_terms}..{max_terms}")
+    domains = list(domains or DOMAINS)
+    rng = random.Random(f"{seed}-{source}-{id_prefix}")
+    return [
+        make_problem(rng, rng.choice(domains), rng.randint(min_terms, max_terms), source, f"{id_prefix}{i:06d}")
+        for i in range(count)
+    ]

@@ -1,0 +1,60 @@
+"""Shared fixtures: the char tokenizer, small Qwen2 models, and a briefly trained tiny model."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import torch
+
+from s1kit.chat import ChatFormat
+from s1kit.modeling import TinyModelConfig, build_tiny_model
+from s1kit.teacher import TeacherConfig, distill
+from s1kit.tokenizer import build_char_tokenizer
+from s1kit.training import Example, TrainConfig, train_sft
+from s1kit.world import generate_problems
+
+torch.set_num_threads(2)
+logging.getLogger("s1kit").setLevel(logging.WARNING)
+
+SMALL = TinyModelConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        num_key_value_heads=2, max_position_embeddings=256)
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    return build_char_tokenizer()
+
+
+@pytest.fixture(scope="session")
+def chat():
+    return ChatFormat()
+
+
+@pytest.fixture(scope="session")
+def random_model(tokenizer):
+    """A randomly initialised Qwen2 (deterministic)."""
+    return build_tiny_model(SMALL, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0).eval()
+
+
+def teacher_examples(chat, count, seed=0, style="continue"):
+    problems = generate_problems(seed=seed, count=count, min_terms=3, max_terms=7, source="drill", id_prefix="t")
+    traces = distill(problems, TeacherConfig(style=style, p_broken=0.0, p_final_check=0.5))
+    offset = len(chat.think_delimiter) + 1
+    return problems, [
+        Example(chat.user_prompt(p.question), chat.thinking_completion(t.trace, t.attempt),
+                tuple((a + offset, b + offset) for a, b in t.forced_spans))
+        for p, t in zip(problems, traces)
+    ]
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory, tokenizer, chat):
+    """A small model trained briefly on teacher traces: it stops, pauses and says Wait."""
+    out = tmp_path_factory.mktemp("trained")
+    model = build_tiny_model(SMALL, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
+    _, examples = teacher_examples(chat, 600)
+    config = TrainConfig(learning_rate=3e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
+                         weight_decay=0.0, max_length=256, logging_steps=40, bf16=False)
+    report = train_sft(model, tokenizer, examples, config, out)
+    return out, report
