@@ -107,11 +107,11 @@ class ForcingTokens:
 class ForcingState:
     """Budget-forcing rules for one prompt, advanced one token at a time.
 
-    A driver asks :meth:`forced_token` first; if it is ``None`` it lets the model choose
-    (with the stop tokens banned when :meth:`stops_banned`). A free choice of a stop token
-    while thinking goes to :meth:`request_stop`, which either ignores it (queueing the
+    A driver asks :meth:`ForcingState.forced_token` first; if it is ``None`` it lets the model choose
+    (with the stop tokens banned when :meth:`ForcingState.stops_banned`). A free choice of a stop token
+    while thinking goes to :meth:`ForcingState.request_stop`, which either ignores it (queueing the
     ignore string) or ends thinking (queueing the answer delimiter). Every token that
-    enters the sequence goes through :meth:`accept`.
+    enters the sequence goes through :meth:`ForcingState.accept`.
     """
 
     def __init__(self, tokens: ForcingTokens, config: BudgetForcing, budget: int, think: bool = True):
@@ -131,13 +131,16 @@ class ForcingState:
 
     # -- what the driver asks --------------------------------------------------------------
     def forced_token(self) -> int | None:
+        """The token the rules force next (ignore string, answer delimiter), or None: the model chooses."""
         return self.pending[0] if self.pending else None
 
     def stops_banned(self) -> bool:
+        """True right after an ignore: the continuation must produce a token before it may stop."""
         return self.phase == THINK and self.must_continue
 
     @property
     def done(self) -> bool:
+        """The answer ended (end of turn, eos or ``max_answer_tokens``)."""
         return self.phase == DONE
 
     def free_token_limit(self) -> int:
@@ -147,6 +150,7 @@ class ForcingState:
         return self.config.max_answer_tokens - self.generated_answer_tokens
 
     def phase_stop_ids(self) -> frozenset[int]:
+        """Tokens that end the current phase if the model chooses them."""
         return self.tokens.stop_ids if self.phase == THINK else self.tokens.end_ids
 
     # -- transitions ---------------------------------------------------------------------------
@@ -254,7 +258,7 @@ def _encode_prompts(engine: Engine, prompts: Sequence[str]) -> list[list[int]]:
 
 
 def budget_force(engine: Engine, prompts: Sequence[str], config: BudgetForcing) -> list[ForcingResult]:
-    """Run budget forcing on thinking prompts (see :meth:`ChatFormat.thinking_prompt`)."""
+    """Run budget forcing on thinking prompts (see :meth:`s1kit.chat.ChatFormat.thinking_prompt`)."""
     prompt_ids = _encode_prompts(engine, prompts)
     states = make_states(engine, prompt_ids, config, think=True)
     engine.run(prompt_ids, states, config)
