@@ -19,7 +19,7 @@ log = logging.getLogger("s1kit")
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 BOOK = REPO / "book"
-STAGES = ("sourcing", "base_model", "distillation", "selection", "sft", "evaluation")
+STAGES = ("sourcing", "base_model", "distillation", "difficulty", "selection", "sft", "evaluation")
 
 
 def notebook_sources() -> list[Path]:

@@ -101,3 +101,54 @@ def verdicts(numbers: dict[str, float], margin: float = 5.0) -> list[str]:
         f"{numbers['k0']:.1f}%, best k={numbers['best_k']} {numbers['best_k_acc']:.1f}% "
         f"({numbers['wait_gain']:+.1f} points; the paper: 50.0% → 56.7% on AIME24, Table 1).",
     ]
+
+
+def ignore_table(summaries: dict[str, dict]) -> pd.DataFrame:
+    """Accuracy (%) with 95% bootstrap interval per world and number of forced Waits (no cap)."""
+    rows = {}
+    for name, summary in summaries.items():
+        for p in summary["budget_forcing"]:
+            if p["max_thinking_tokens"] is None:
+                rows.setdefault(f"k={p['num_ignore']}", {})[name] = (
+                    f"{100 * p['accuracy']:.1f} [{100 * p['ci_low']:.1f}, {100 * p['ci_high']:.1f}]")
+    return pd.DataFrame(rows).T.sort_index(key=lambda index: [int(i[2:]) for i in index])
+
+
+def wait_gains(summary: dict, ks: Sequence[int]) -> dict[int, float]:
+    """Accuracy at k forced Waits minus accuracy at k=0, in points (no cap)."""
+    ignores = {p["num_ignore"]: p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+    return {k: 100 * (ignores[k] - ignores[0]) for k in ks if k in ignores}
+
+
+def teacher_rates(records: Sequence[dict]) -> dict[str, float]:
+    """How the teacher's traces look: give-up rate, Waits per trace, forced Waits per trace (%, means)."""
+    table = trace_table([r for r in records if not r.get("broken")])
+    forced = [len(r.get("forced_spans") or []) for r in records if not r.get("broken")]
+    return {
+        "wrong_answer_pct": round(100 * (1 - table["teacher_correct"].mean()), 1),
+        "mean_waits": round(table["waits"].mean(), 2),
+        "mean_forced_waits": round(sum(forced) / len(forced), 2),
+        "traces_with_wait_pct": round(100 * (table["waits"] > 0).mean(), 1),
+    }
+
+
+def effect_word(gains: Sequence[float], margin: float = 5.0) -> str:
+    """'helps', 'hurts', 'makes no difference' or 'has mixed effects', beyond ``margin`` points."""
+    if all(g > margin for g in gains):
+        return "helps"
+    if all(g < -margin for g in gains):
+        return "hurts"
+    if all(abs(g) <= margin for g in gains):
+        return "makes no difference"
+    return "has mixed effects"
+
+
+def world_verdicts(summaries: dict[str, dict], ks: Sequence[int] = (1, 2, 3), margin: float = 5.0) -> list[str]:
+    """One sentence per world on what forcing "Wait" did, decided by the run's numbers."""
+    lines = []
+    for name, summary in summaries.items():
+        gains = wait_gains(summary, ks)
+        listed = ", ".join(f"{g:+.1f} (k={k})" for k, g in gains.items())
+        lines.append(f"**{name}**: forcing 'Wait' {effect_word(list(gains.values()), margin)} - "
+                     f"accuracy change against k=0, in points: {listed}.")
+    return lines

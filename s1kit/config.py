@@ -98,7 +98,7 @@ class SFTStageConfig:
 class EvaluationConfig:
     engine: str = "hf"  # "hf" or "vllm"
     batch_size: int = 256
-    max_answer_tokens: int = 16
+    max_answer_tokens: int = 32
     base_max_answer_tokens: int = 32
     caps: list[int] = field(default_factory=lambda: [8, 16, 32, 64, 128])
     num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
@@ -106,6 +106,7 @@ class EvaluationConfig:
     ignore_str: str = "Wait"
     grading: str = "exact"
     bootstrap_samples: int = 1000
+    vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
 
 
 @dataclass(frozen=True)

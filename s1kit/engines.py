@@ -87,7 +87,9 @@ class HFEngine:
             keep = [row for row, state in enumerate(active) if not state.done]
             if not keep:
                 return
-            if len(keep) < len(active):
+            # Drop finished rows from the batch and the cache. Copying the cache costs about as
+            # much as a decoding step, so wait until a quarter of the rows are done.
+            if len(active) - len(keep) >= max(1, len(active) // 4):
                 index = torch.tensor(keep, device=device)
                 cache.batch_select_indices(index)
                 mask, next_position, tokens = mask[index], next_position[index], tokens[index]
@@ -110,7 +112,7 @@ class HFEngine:
         config: BudgetForcing,
         generator: torch.Generator | None,
     ) -> torch.Tensor:
-        """Choose and accept one token per active sequence."""
+        """Choose and accept one token per unfinished sequence (finished rows are fed padding)."""
         banned = [row for row, state in enumerate(active) if state.stops_banned()]
         if banned:
             logits = logits.clone()
@@ -119,6 +121,9 @@ class HFEngine:
         choices = _pick(logits, config, generator).tolist()
         chosen = []
         for row, state in enumerate(active):
+            if state.done:  # waiting to be dropped from the batch
+                chosen.append(self.pad_id)
+                continue
             token = state.forced_token()
             if token is None:
                 token = choices[row]

@@ -8,6 +8,7 @@ distillation, selection, SFT and evaluation, but not sourcing or the base model.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import random
@@ -33,6 +34,21 @@ def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
     torch.manual_seed(profile.seed)
     random.seed(profile.seed)
     return RunDir(profile, root)
+
+
+def world_variant(run: RunDir, style: str) -> RunDir:
+    """A contrast world: the same profile with another teacher style (one config switch).
+
+    It lives in ``runs/<profile>/worlds/<style>/`` and shares the parent's pool, test set and
+    base model, so only distillation, selection, SFT and evaluation run again.
+    """
+    teacher = dataclasses.replace(run.profile.distillation.teacher, style=style)
+    profile = dataclasses.replace(
+        run.profile,
+        name=f"{run.profile.name}/worlds/{style}",
+        distillation=dataclasses.replace(run.profile.distillation, teacher=teacher),
+    )
+    return RunDir(profile, run.root.parent, shared={"sourcing": run, "base_model": run, "difficulty": run})
 
 
 def _key(run: RunDir, sections: tuple[str, ...], *upstream: str) -> str:
@@ -103,7 +119,8 @@ def _maybe_json(path: Path):
 def engine_for(run: RunDir, model_path: str, batch_size: int):
     from s1kit.engines import load_engine
 
-    return load_engine(run.profile.evaluation.engine, model_path, batch_size=batch_size)
+    cfg = run.profile.evaluation
+    return load_engine(cfg.engine, model_path, batch_size=batch_size, **(cfg.vllm_kwargs if cfg.engine == "vllm" else {}))
 
 
 # -- 02 distillation --------------------------------------------------------------------------
@@ -134,8 +151,37 @@ def distillation(run: RunDir) -> list[dict]:
 
 
 # -- 03 selection -----------------------------------------------------------------------------
+def difficulty_key(run: RunDir) -> str:
+    cfg = run.profile.selection
+    params = f"{cfg.difficulty_max_candidates}-{cfg.difficulty_max_answer_tokens}-{run.profile.evaluation.grading}"
+    return _key(run, (), sourcing_key(run), base_model_key(run), params)
+
+
+def difficulty(run: RunDir) -> dict[str, bool]:
+    """Which pool questions the base model already solves, answering directly (``difficulty/``).
+
+    A property of the question and the base model, not of any trace, so contrast worlds share it.
+    With ``selection.difficulty_max_candidates`` set, a seeded sample of the pool is graded.
+    """
+    key = difficulty_key(run)
+    if not run.is_done("difficulty", key):
+        cfg = run.profile.selection
+        pool = sourcing(run)["pool"]
+        with run.stage("difficulty", key) as out:
+            if cfg.difficulty_max_candidates and len(pool) > cfg.difficulty_max_candidates:
+                pool = sorted(random.Random(run.profile.seed).sample(pool, cfg.difficulty_max_candidates),
+                              key=lambda r: r["id"])
+            engine = engine_for(run, base_model(run)["path"], cfg.batch_size)
+            accuracy, _, correct = direct_accuracy(
+                engine, [r["question"] for r in pool], [r["answer"] for r in pool],
+                cfg.difficulty_max_answer_tokens, run.profile.evaluation.grading)
+            log.info("base model solves %.1f%% of %d sampled pool questions", 100 * accuracy, len(pool))
+            write_jsonl(out / "verdicts.jsonl", [{"id": r["id"], "solved": c} for r, c in zip(pool, correct)])
+    return {row["id"]: row["solved"] for row in read_jsonl(run.stage_dir("difficulty") / "verdicts.jsonl")}
+
+
 def selection_key(run: RunDir) -> str:
-    return _key(run, ("selection",), distillation_key(run), base_model_key(run), sourcing_key(run))
+    return _key(run, ("selection",), distillation_key(run), difficulty_key(run), base_model_key(run))
 
 
 def selection(run: RunDir) -> dict:
@@ -148,26 +194,18 @@ def selection(run: RunDir) -> dict:
         cfg = run.profile.selection
         records = distillation(run)
         test = sourcing(run)["test"]
-        base = base_model(run)["path"]
+        solved = difficulty(run)
         with run.stage("selection", key) as out:
             funnel = [{"step": "pool", "kept": len(records)}]
             kept, dropped = quality_filter(records, [t["question"] for t in test])
             funnel.append({"step": "quality", "kept": len(kept), "dropped": dict(dropped)})
-            if cfg.difficulty_max_candidates and len(kept) > cfg.difficulty_max_candidates:
-                kept = random.Random(run.profile.seed).sample(kept, cfg.difficulty_max_candidates)
-                kept.sort(key=lambda r: r["id"])
+            if len(solved) < len(records):  # the base model graded a sample of the pool
+                kept = [r for r in kept if r["id"] in solved]
                 funnel.append({"step": "difficulty sample", "kept": len(kept)})
-            engine = engine_for(run, base, cfg.batch_size)
-
-            def solved(batch: list[dict]) -> list[bool]:
-                _, results, correct = direct_accuracy(
-                    engine, [r["question"] for r in batch], [r["answer"] for r in batch],
-                    cfg.difficulty_max_answer_tokens, run.profile.evaluation.grading)
-                return correct
-
-            kept, dropped = difficulty_filter(kept, solved)
+            kept, dropped = difficulty_filter(kept, lambda batch: [solved[r["id"]] for r in batch])
             funnel.append({"step": "difficulty", "kept": len(kept), "dropped": dict(dropped)})
-            tokenizer = load_tokenizer(base) if run.profile.base_model.kind == "train_tiny" else engine.tokenizer
+            base = base_model(run)["path"]
+            tokenizer = load_tokenizer(base)
             lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in kept}
             chosen = diversity_select(kept, cfg.size, lambda r: lengths[r["id"]], run.profile.seed, cfg.seed_sources)
             for record in chosen:
@@ -282,7 +320,7 @@ def evaluation(run: RunDir) -> dict:
 def timings(run: RunDir) -> dict[str, float]:
     """Seconds each finished stage took when it last ran (from the stage markers)."""
     out = {}
-    for stage in ("sourcing", "base_model", "distillation", "selection", "sft", "evaluation"):
+    for stage in ("sourcing", "base_model", "distillation", "difficulty", "selection", "sft", "evaluation"):
         marker = run.marker(stage)
         if marker:
             out[stage] = marker["seconds"]

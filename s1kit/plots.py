@@ -84,3 +84,22 @@ def loss_figure(reports: dict[str, dict]) -> plt.Figure:
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def worlds_figure(summaries: dict[str, dict], cap_k: int) -> plt.Figure:
+    """Three worlds on one figure: accuracy vs forced Waits (left) and vs thinking cap (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for name, summary in summaries.items():
+        ignores, caps = ignore_points(summary), cap_points(summary, cap_k)
+        left.errorbar(ignores["num_ignore"], ignores["accuracy"] * 100,
+                      yerr=[(ignores["accuracy"] - ignores["ci_low"]) * 100,
+                            (ignores["ci_high"] - ignores["accuracy"]) * 100],
+                      marker="o", capsize=3, label=name)
+        right.plot(caps["mean_thinking_tokens"], caps["accuracy"] * 100, marker="o", label=name)
+    left.set_xlabel('forced "Wait"s k (no cap)')
+    left.set_ylabel("accuracy on held-out set (%)")
+    right.set_xlabel(f"mean thinking tokens, cap sweep (k={cap_k})")
+    left.set_ylim(-3, 103)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

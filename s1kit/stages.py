@@ -8,7 +8,8 @@ stage and reuses every stage whose marker matches its key.
 
 Layout of ``runs/<profile>/``::
 
-    data/                 pool, traces, s1K selection, held-out test set (JSON lines)
+    data/                 pool and held-out test set (JSON lines)
+    traces/, difficulty/, s1k/   teacher traces, base-model verdicts, the selection
     models/base, models/sft
     results/              sweeps, summary.json, timings
     notebooks/            executed notebooks
@@ -35,6 +36,7 @@ MARKER = "stage.json"
 STAGE_DIRS = {
     "sourcing": "data",
     "base_model": "models/base",
+    "difficulty": "difficulty",
     "distillation": "traces",
     "selection": "s1k",
     "sft": "models/sft",
@@ -43,7 +45,16 @@ STAGE_DIRS = {
 
 
 def setup_logging(level: int = logging.INFO) -> None:
-    """Log s1kit's progress as ``[s1kit] message`` lines (notebooks and the CLI alike)."""
+    """Log s1kit's progress as ``[s1kit] message`` lines (notebooks and the CLI alike).
+
+    The libraries' own progress bars (dataset maps, weight loading) are switched off: s1kit's
+    stage and training logs say what is happening, and the book stays readable.
+    """
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
     logger = logging.getLogger("s1kit")
     if not logger.handlers:
         handler = logging.StreamHandler()
@@ -56,14 +67,18 @@ def setup_logging(level: int = logging.INFO) -> None:
 class RunDir:
     """The artifacts of one profile's run."""
 
-    def __init__(self, profile: Profile, root: str | Path = "runs"):
+    def __init__(self, profile: Profile, root: str | Path = "runs", shared: dict[str, "RunDir"] | None = None):
         self.profile = profile
         self.root = Path(root) / profile.name
+        # Stages read from another run (a contrast world shares its parent's pool and base model).
+        self.shared = shared or {}
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 
     def stage_dir(self, stage: str) -> Path:
+        if stage in self.shared:
+            return self.shared[stage].stage_dir(stage)
         return self.root / STAGE_DIRS.get(stage, stage)
 
     def marker(self, stage: str) -> dict | None:

@@ -79,10 +79,11 @@ def _byte_level_symbols() -> list[str]:
 
 
 def load_tokenizer(path: str | Path) -> PreTrainedTokenizerBase:
-    """Load a saved tokenizer and check that it can express the s1 chat format."""
-    path = Path(path)
-    if not (path / "tokenizer.json").exists() and not (path / "tokenizer_config.json").exists():
-        raise FileNotFoundError(f"no tokenizer found in {path} (expected tokenizer.json)")
+    """Load a saved tokenizer (a local dir or a Hub id) and check that it can express the s1 chat format."""
+    local = Path(path)
+    looks_local = local.is_absolute() or str(path).startswith(".") or local.exists()
+    if looks_local and not (local / "tokenizer.json").exists() and not (local / "tokenizer_config.json").exists():
+        raise FileNotFoundError(f"no tokenizer found in {local} (expected tokenizer.json)")
     tokenizer = AutoTokenizer.from_pretrained(str(path))
     tokenizer.padding_side = "left"
     check_chat_tokenizer(tokenizer)

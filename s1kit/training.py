@@ -23,11 +23,9 @@ from pathlib import Path
 from typing import Sequence
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, TrainerCallback
 
 log = logging.getLogger(__name__)
-import os, json as _j
-EXTRA = _j.loads(os.environ.get("S1_EXTRA", "{}"))
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class TrainConfig:
     lr_scheduler_type: str = "cosine"
     max_length: int = 32768
     bf16: bool = True
-    gradient_checkpointing: bool = False
+    activation_checkpointing: bool = False
     fsdp: str = ""
     fsdp_config: dict | None = None
     logging_steps: int = 50
@@ -135,9 +133,9 @@ def train_sft(
         adam_beta1=0.9,
         adam_beta2=config.adam_beta2,
         lr_scheduler_type=config.lr_scheduler_type,
-        max_length=EXTRA.pop("max_length", config.max_length),
+        max_length=config.max_length,
         bf16=config.bf16,
-        gradient_checkpointing=config.gradient_checkpointing,
+        activation_checkpointing=config.activation_checkpointing,
         fsdp=config.fsdp,
         fsdp_config=config.fsdp_config,
         use_cpu=not on_gpu,
@@ -149,7 +147,6 @@ def train_sft(
         data_seed=config.seed,
         dataloader_num_workers=0,
         disable_tqdm=True,
-        **EXTRA,
     )
     callback = _ProgressLog(mean_tokens * batch)
     trainer = SFTTrainer(
@@ -159,6 +156,7 @@ def train_sft(
         processing_class=tokenizer,
         callbacks=[callback],
     )
+    trainer.remove_callback(PrinterCallback)  # _ProgressLog reports instead of raw dicts on stdout
     start = time.perf_counter()
     trainer.train()
     wall = time.perf_counter() - start
