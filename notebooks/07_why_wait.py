@@ -130,16 +130,21 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # %% [markdown]
 # How to read them, by the design of each world:
 #
-# - **continue**: the model learns to stop at every pause, as s1 models stop thinking too early,
-#   and it learns what follows "Wait": the next line, practised as much as the first. If forcing
-#   helps here, this is the paper's mechanism, seen in a model small enough to read.
-# - **no_wait**: the same early stops, but nothing in the traces follows "Wait". Any gain here
-#   would have to come from the word itself.
-# - **weak_check**: the model already finishes its sum. "Wait" starts a check it practised less
-#   than its first pass, and the check's total becomes the answer.
-# - **The cap curves** rise in every world that needs its thinking, because a cap shorter than
-#   the computation cuts it off. A rising cap curve alone therefore does not show that extra
-#   thinking helps ("scaling down").
+# - **continue**: every time the teacher went on past a pause, the "Wait" that pushed it was
+#   forced, not chosen, and carries no loss. The only choice the model ever sees at a pause is
+#   *stop*, so it learns to stop at every pause, as s1 models stop thinking too early. It also
+#   learns what follows "Wait": the next line, practised as much as the first. If forcing helps
+#   here, this is the paper's mechanism, seen in a model small enough to read.
+# - **no_wait**: the teacher's own choice at a pause is mostly to go on, so the model learns to
+#   finish its sum unaided; nothing in its traces ever follows "Wait". Forcing the word can only
+#   push it off the distribution it was trained on.
+# - **weak_check**: the model finishes its sum. "Wait" starts a check it practised less than
+#   its first pass, and the check's total becomes the answer.
+# - **The cap curves** (right panel) allow up to k = 2 forced Waits inside the cap, so they mix
+#   both effects: a cap shorter than the computation cuts it off, which makes every curve rise at
+#   first, and once the budget is large enough the forced Waits take effect, for better or worse
+#   as on the left. A rising cap curve alone therefore does not show that extra thinking helps
+#   ("scaling down").
 #
 # The paper's "Wait" can only work when the model's traces contain productive continuations
 # after a premature stop. Whether Qwen2.5-32B's s1K traces contain them is an empirical

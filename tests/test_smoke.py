@@ -12,7 +12,8 @@ import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
 REPO = Path(__file__).resolve().parent.parent
-CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling"]
+CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling",
+            "07_why_wait"]
 
 
 def s1kit(*args: str) -> subprocess.CompletedProcess:
@@ -45,6 +46,18 @@ def test_results_contract(smoke_run):
     model = AutoModelForCausalLM.from_pretrained(run / "models" / "sft")
     tokenizer = PreTrainedTokenizerFast.from_pretrained(run / "models" / "sft")
     assert model.config.model_type == "qwen2" and tokenizer.chat_template
+
+
+def test_contrast_worlds_share_pool_and_base_model(smoke_run):
+    run, _, _ = smoke_run
+    for style in ("no_wait", "weak_check"):
+        world = run / "worlds" / style
+        summary = json.loads((world / "results" / "summary.json").read_text())
+        assert summary["profile"] == f"smoke/worlds/{style}"
+        assert (world / "models" / "sft" / "config.json").exists()
+        assert not (world / "models" / "base").exists() and not (world / "data").exists()
+    traces = (run / "worlds" / "no_wait" / "traces" / "traces.jsonl").read_text()
+    assert "Wait" not in traces
 
 
 def test_book_has_every_chapter(smoke_run):
