@@ -48,7 +48,7 @@ def execute_notebooks(profile_name: str, runs: Path) -> dict[str, float]:
         stamp_file = out_dir / f"{source.stem}.stamp"
         stamp = _stamp(source, profile_name)
         if executed.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
-            log.info("notebook %s: unchanged, reusing %s", source.name, executed.relative_to(REPO))
+            log.info("notebook %s: unchanged, reusing %s", source.name, executed)
             continue
         stamp_file.unlink(missing_ok=True)
         notebook = jupytext.read(source)
