@@ -56,15 +56,9 @@ table.describe().round(2)
 
 # %%
 def show(record):
-    trace = record["trace"]
-    marked, last = "", 0
-    for start, end in record.get("forced_spans") or []:
-        marked += trace[last:start] + "[" + trace[start:end] + "]"
-        last = end
-    marked += trace[last:]
     print(f"Q: {record['question']}   gold: {record['answer']}   teacher: {record['attempt']!r}"
           f"   broken: {record.get('broken')}")
-    print(marked, end="\n\n")
+    print(analysis.mark_forced(record["trace"], record.get("forced_spans")), end="\n\n")
 
 
 long_ones = [r for r in traces if r.get("difficulty", 0) >= 8 and not r.get("broken")]

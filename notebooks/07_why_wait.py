@@ -71,10 +71,7 @@ teacher = run.profile.distillation.teacher
 for style in worlds:
     config = TeacherConfig(**{**teacher.__dict__, "style": style, "p_broken": 0.0, "p_give_up": 0.0})
     trace = write_trace(problem, config, random.Random(1))
-    text, last = "", 0
-    for start, end in trace.forced_spans:
-        text, last = text + trace.trace[last:start] + "[" + trace.trace[start:end] + "]", end
-    print(f"--- {style}: answer {trace.attempt}\n{text + trace.trace[last:]}\n")
+    print(f"--- {style}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
 
 # %%
 rates = pd.DataFrame({name: analysis.teacher_rates(pipeline.distillation(w)) for name, w in worlds.items()})

@@ -152,3 +152,12 @@ def world_verdicts(summaries: dict[str, dict], ks: Sequence[int] = (1, 2, 3), ma
         lines.append(f"**{name}**: forcing 'Wait' {effect_word(list(gains.values()), margin)} - "
                      f"accuracy change against k=0, in points: {listed}.")
     return lines
+
+
+def mark_forced(trace: str, forced_spans: Sequence[Sequence[int]]) -> str:
+    """The trace with its forced spans (text the teacher did not choose) shown in [brackets]."""
+    marked, last = "", 0
+    for start, end in forced_spans or ():
+        marked += trace[last:start] + "[" + trace[start:end] + "]"
+        last = end
+    return marked + trace[last:]

@@ -120,7 +120,6 @@ class ForcingState:
         self.budget = budget  # effective N: the cap, or what fits in the context
         self.phase = THINK if think else ANSWER
         self.pending: deque[int] = deque()
-        self.pending_phase = self.phase
         self.must_continue = False
         self.thinking_ids: list[int] = []
         self.answer_ids: list[int] = []  # forced suffix + generated answer, without the end token
