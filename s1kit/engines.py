@@ -14,8 +14,8 @@ budget forcing exist once. They differ only in how they decode:
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Sequence
 
 import torch
 from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
@@ -47,6 +47,9 @@ class HFEngine:
         self.batch_size = batch_size
         self.max_context = int(model.config.max_position_embeddings)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        # transformers >= 5.24 names the KV-cache argument `cache`; older releases (the vLLM
+        # environment pins < 5.21) call it `past_key_values`.
+        self.cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
     def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
         generator = None
@@ -77,7 +80,7 @@ class HFEngine:
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = DynamicCache(config=self.model.config)
         logits = self.model(
-            input_ids=input_ids, attention_mask=mask, position_ids=positions, past_key_values=cache, use_cache=True
+            input_ids=input_ids, attention_mask=mask, position_ids=positions, use_cache=True, **{self.cache_arg: cache}
         ).logits[:, -1, :]
         next_position = positions[:, -1] + 1
         active = list(states)
@@ -99,8 +102,8 @@ class HFEngine:
                 input_ids=tokens[:, None],
                 attention_mask=mask,
                 position_ids=next_position[:, None],
-                past_key_values=cache,
                 use_cache=True,
+                **{self.cache_arg: cache},
             ).logits[:, -1, :]
             next_position = next_position + 1
 

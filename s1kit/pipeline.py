@@ -302,13 +302,9 @@ def evaluation(run: RunDir) -> dict:
                 "profile": run.profile.name,
                 "n_test": len(test),
                 "base_model_accuracy": base_acc,
-                "budget_forcing": [
-                    {"max_thinking_tokens": p.max_thinking_tokens, "num_ignore": p.num_ignore,
-                     "accuracy": p.accuracy, "ci_low": p.ci_low, "ci_high": p.ci_high,
-                     "mean_thinking_tokens": p.mean_thinking_tokens, "n": p.n,
-                     "cap_fired_rate": p.cap_fired_rate, "mean_ignores_used": p.mean_ignores_used}
-                    for p in points
-                ],
+                # wall times vary between runs; they go to sweep_seconds.json, not the summary
+                "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"}
+                                   for p in points],
             }
             write_json(out / "summary.json", summary)
             write_json(out / "sweep_seconds.json", [p.seconds for p in points])
