@@ -48,7 +48,8 @@ run = pipeline.open_run(profile, runs_root)
 # ## The pool and the test set
 # {py:func}`s1kit.pipeline.sourcing` runs this stage (or reuses its cached result).
 # Each problem asks for the total of a list of numbers. The number of terms is the difficulty:
-# adding 8 numbers in one step is beyond a 4-layer transformer, adding them one line at a time is not.
+# written one line at a time, a long sum is easy for a small transformer; answered at once, it
+# is not (chapter 5 measures this).
 
 # %%
 data = pipeline.sourcing(run)

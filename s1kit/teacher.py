@@ -33,6 +33,7 @@ line of ASCII junk) so that the quality filter has work, as in the paper's 59K p
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -146,7 +147,7 @@ def _broken_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -
     kind = rng.choice(BROKEN_KINDS)
     if kind == "api_error":
         return Trace("", "", broken=kind)
-    good = write_trace(problem, TeacherConfig(style=config.style, p_broken=0.0), rng)
+    good = write_trace(problem, dataclasses.replace(config, p_broken=0.0), rng)
     if kind == "truncated":
         cut = rng.randint(1, max(1, len(good.trace) - 1))
         forced = [(a, b) for a, b in good.forced_spans if b <= cut]

@@ -1,9 +1,10 @@
 """The tiny reasoning world: a generated pool of multi-step addition problems.
 
 This is the tiny profile's stand-in for the paper's 59K question pool (Section 2.1). Every
-problem asks for the total of a list of numbers. What makes thinking matter is the length of
-the list: a 1M-parameter transformer cannot add six numbers in one forward pass, but it can
-add them one at a time in a written running sum. The number of terms is the difficulty level.
+problem asks for the total of a list of numbers; the number of terms is the difficulty level.
+Thinking matters because of the length of the list: written one line at a time the sum is easy
+for a 1M-parameter transformer, while answering long lists at once, a skill the base model is
+never drilled on, it is almost always wrong (chapter 5 measures how often).
 
 Eight *domains* (problem families) differ in wording and in the range of the numbers, so the
 selection stage has real domains to balance, as the paper's 50 MSC subject classes. Two
