@@ -50,6 +50,7 @@ summary, generations = results["summary"], results["generations"]
 test = pipeline.sourcing(run)["test"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = analysis.headline(summary, cap_k)
+glue("cap_k", cap_k, display=False)
 for name, value in numbers.items():
     glue(name, round(value, 1) if isinstance(value, float) else value, display=False)
 frame = plots.sweep_frame(summary)
@@ -71,7 +72,8 @@ for k in (0, 1):
 
 # %% [markdown]
 # ## Capping thinking: at most N tokens
-# With k = {glue:text}`best_k` the model would finish; a cap cuts it off first.
+# Each point allows up to k = {glue:text}`cap_k` forced "Wait"s inside the cap; a cap shorter than the
+# computation cuts it off.
 
 # %%
 caps = plots.cap_points(summary, cap_k)
@@ -83,7 +85,7 @@ analysis.accuracy_by_difficulty(generations, test, points)
 
 # %% [markdown]
 # ## Summary
-# - Base model answering directly: {glue:text}`base`%. SFT model with full thinking (k = {glue:text}`best_k`
+# - Base model answering directly: {glue:text}`base`%. SFT model with full thinking (k = {glue:text}`cap_k`
 #   extensions allowed, no cap): {glue:text}`full`%, a gain of {glue:text}`sft_gain` points (the paper:
 #   26.7% → 50.0% on AIME24 without budget forcing, Table 1).
 # - Capped at N = {glue:text}`smallest_cap` thinking tokens the SFT model scores {glue:text}`smallest_cap_acc`%:
