@@ -51,12 +51,14 @@ s1k, funnel = selected["s1k"], selected["funnel"]
 fig = plots.funnel_figure(funnel)
 glue("fig_funnel", fig, display=False)
 glue("s1k_size", len(s1k), display=False)
+glue("paper_funnel", " → ".join(f"{n:,}" for n in (paper.POOL_SIZE, paper.AFTER_QUALITY, paper.AFTER_DIFFICULTY,
+                                                    paper.SELECTED)), display=False)
 pd.DataFrame(funnel)
 
 # %% [markdown]
 # ```{glue:figure} fig_funnel
 # The selection funnel of this run. For comparison, the paper's funnel was
-# 59,029 → 51,581 → 24,496 → 1,000 (Section 2.2).
+# {glue:text}`paper_funnel` (Section 2.2).
 # ```
 
 # %%

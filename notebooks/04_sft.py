@@ -59,6 +59,8 @@ glue("sft_epochs", round(report["steps"] * report["config"]["per_device_train_ba
      display=False)
 glue("sft_minutes", round(report["wall_s"] / 60, 1), display=False)
 glue("sft_tokens_per_s", round(report["tokens_per_s"]), display=False)
+glue("paper_recipe", f"{paper.SFT_RECIPE['epochs']} epochs, {paper.SFT_RECIPE['minutes']} minutes on "
+     f"{paper.SFT_RECIPE['gpus']}s", display=False)
 fig = plots.loss_figure({"SFT on s1K": report})
 glue("fig_sft_loss", fig, display=False)
 {k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")}
@@ -71,5 +73,5 @@ glue("fig_sft_loss", fig, display=False)
 # ## Summary
 # - {glue:text}`sft_steps` steps, about {glue:text}`sft_epochs` epochs over s1K, in
 #   {glue:text}`sft_minutes` minutes at {glue:text}`sft_tokens_per_s` tokens/s on this machine. The
-#   paper's recipe for comparison: 5 epochs, 26 minutes on 16 H100s.
+#   paper's recipe for comparison ({py:mod}`s1kit.paper`, Section 4.1): {glue:text}`paper_recipe`.
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.

@@ -56,7 +56,8 @@ from s1kit.world import Problem
 worlds = {"continue": run}
 for style in ("no_wait", "weak_check"):
     worlds[style] = pipeline.world_variant(run, style)
-summaries = {name: pipeline.evaluation(w)["summary"] for name, w in worlds.items()}
+results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
+summaries = {name: r["summary"] for name, r in results.items()}
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 
 # %% [markdown]
@@ -106,8 +107,8 @@ pd.DataFrame(gains).round(1).rename_axis("k").add_prefix("gain vs k=0 (points): 
 
 # %%
 test = pipeline.sourcing(run)["test"]
-for name, w in worlds.items():
-    generations = pipeline.evaluation(w)["generations"]
+for name in worlds:
+    generations = results[name]["generations"]
     for k in (0, 2):
         index = analysis.point_index(summaries[name], None, k)
         g = analysis.point_examples(generations, test, index, count=1)[0]

@@ -12,14 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+from s1kit import pipeline
 from s1kit.config import ConfigError, load_profile
-from s1kit.stages import setup_logging, write_json
+from s1kit.stages import STAGES, RunDir, setup_logging, write_json
 
 log = logging.getLogger("s1kit")
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 BOOK = REPO / "book"
-STAGES = ("sourcing", "base_model", "distillation", "difficulty", "selection", "sft", "evaluation")
 
 
 def notebook_sources() -> list[Path]:
@@ -110,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"profile {profile.name}: ok")
         return 0
     if args.command == "stage":
-        from s1kit import pipeline
-
         getattr(pipeline, args.name)(pipeline.open_run(profile, runs))
         return 0
     start = time.perf_counter()
@@ -121,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("reproduce", "book"):
         timings["book_s"] = build_book(profile.name, runs, Path(args.book_dir).resolve())
     timings["total_s"] = round(time.perf_counter() - start, 1)
+    timings["stages"] = pipeline.timings(RunDir(profile, runs))  # when each cached stage last ran
     write_json(runs / profile.name / "timings.json", timings)
     log.info("%s finished in %.1fs", args.command, timings["total_s"])
     return 0

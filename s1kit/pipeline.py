@@ -20,7 +20,7 @@ from s1kit.budget import BudgetForcing
 from s1kit.chat import ChatFormat
 from s1kit.config import Profile, load_profile
 from s1kit.evaluation import direct_accuracy, run_point
-from s1kit.stages import RunDir, read_json, read_jsonl, setup_logging, write_json, write_jsonl
+from s1kit.stages import STAGES, RunDir, read_json, read_jsonl, setup_logging, write_json, write_jsonl
 
 log = logging.getLogger("s1kit")
 CHAT = ChatFormat()
@@ -316,7 +316,7 @@ def evaluation(run: RunDir) -> dict:
 def timings(run: RunDir) -> dict[str, float]:
     """Seconds each finished stage took when it last ran (from the stage markers)."""
     out = {}
-    for stage in ("sourcing", "base_model", "distillation", "difficulty", "selection", "sft", "evaluation"):
+    for stage in STAGES:
         marker = run.marker(stage)
         if marker:
             out[stage] = marker["seconds"]

@@ -11,7 +11,8 @@ Layout of ``runs/<profile>/``::
     data/                 pool and held-out test set (JSON lines)
     traces/, difficulty/, s1k/   teacher traces, base-model verdicts, the selection
     models/base, models/sft
-    results/              sweeps, summary.json, timings
+    results/              sweeps, summary.json
+    timings.json          seconds per stage, notebook and book build of the last run
     notebooks/            executed notebooks
 """
 
@@ -32,7 +33,7 @@ log = logging.getLogger("s1kit")
 
 MARKER = "stage.json"
 # Where each stage publishes, relative to runs/<profile>/ (the results contract names data/,
-# models/sft/ and results/).
+# models/sft/ and results/). The order is the pipeline's order; STAGES is the one list of stages.
 STAGE_DIRS = {
     "sourcing": "data",
     "base_model": "models/base",
@@ -42,6 +43,7 @@ STAGE_DIRS = {
     "sft": "models/sft",
     "evaluation": "results",
 }
+STAGES = tuple(STAGE_DIRS)
 
 
 def setup_logging(level: int = logging.INFO) -> None:
