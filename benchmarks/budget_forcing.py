@@ -2,7 +2,8 @@
 
     python benchmarks/budget_forcing.py --profile tiny      (after `make reproduce`)
 
-(a) the seed's algorithm: one prompt at a time, a full forward pass per token, no KV cache;
+(a) the straightforward algorithm, :func:`s1kit.budget_reference.reference_budget_force` (the same
+    function the tests use as their oracle): one prompt at a time, a full forward pass per token, no KV cache;
 (b) the s1 README's transformers recipe: per prompt, one ``model.generate`` call per phase
     (thinking, each "Wait" continuation, answer), every call re-encoding the whole prefix;
 (c) s1kit's ``HFEngine``: batched, one KV cache, forced tokens fed like generated ones;
@@ -21,12 +22,13 @@ import time
 import torch
 
 from s1kit.budget import BudgetForcing, budget_force
+from s1kit.budget_reference import reference_budget_force
 from s1kit.chat import ChatFormat
 from s1kit.engines import HFEngine
 from s1kit.modeling import load_model
 from s1kit.pipeline import open_run, sourcing
 from s1kit.tokenizer import load_tokenizer
-from s1kit.world import generate_problems
+from s1kit.tiny.world import generate_problems
 
 CHAT = ChatFormat()
 
@@ -37,33 +39,6 @@ def prompts_for(run, count: int) -> list[str]:
     extra = generate_problems(seed=run.profile.seed + 777, count=max(0, count - len(test)),
                               min_terms=cfg.test_min_terms, max_terms=cfg.test_max_terms, source="bench", id_prefix="b")
     return [CHAT.thinking_prompt(q) for q in (test + [p.question for p in extra])[:count]]
-
-
-def seed_algorithm(model, tokenizer, prompt: str, cfg: BudgetForcing) -> int:
-    """(a): the seed sketch's cost model - whole-sequence forward per token, greedy, one prompt."""
-    encode = lambda t: tokenizer.encode(t, add_special_tokens=False)  # noqa: E731
-    stops = {tokenizer.convert_tokens_to_ids("<|im_start|>"), tokenizer.convert_tokens_to_ids("<|im_end|>")}
-    seq, start, thinking, ignores = encode(prompt), len(encode(prompt)), 0, 0
-    while thinking < cfg.max_thinking_tokens:
-        with torch.inference_mode():
-            token = int(model(input_ids=torch.tensor([seq])).logits[0, -1].argmax())
-        if token in stops:
-            if ignores < cfg.num_ignore:
-                ignores += 1
-                seq += encode(cfg.ignore_str)
-                thinking += len(encode(cfg.ignore_str))
-                continue
-            break
-        seq.append(token)
-        thinking += 1
-    seq += encode(CHAT.forced_answer_suffix())
-    for _ in range(cfg.max_answer_tokens):
-        with torch.inference_mode():
-            token = int(model(input_ids=torch.tensor([seq])).logits[0, -1].argmax())
-        seq.append(token)
-        if token in stops:
-            break
-    return len(seq) - start
 
 
 def readme_recipe(model, tokenizer, prompt: str, cfg: BudgetForcing) -> int:
@@ -128,7 +103,7 @@ def main() -> None:
     c_seconds = time.perf_counter() - start
     c_tokens = sum(len(r.output_ids) for r in results)
     slow = prompts[: args.slow_prompts]
-    a_tokens, a_seconds = timed(lambda: sum(seed_algorithm(model, tokenizer, p, cfg) for p in slow))
+    a_tokens, a_seconds = timed(lambda: sum(len(reference_budget_force(model, tokenizer, p, cfg)) for p in slow))
     b_tokens, b_seconds = timed(lambda: sum(readme_recipe(model, tokenizer, p, cfg) for p in slow))
     steps = round(c_tokens / len(prompts))
     d_tokens, d_seconds = timed(raw_decode, model, tokenizer, prompts, steps)

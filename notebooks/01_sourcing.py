@@ -22,10 +22,10 @@
 # generated on your machine from a seed:
 #
 # - a *pool* of running-sum problems in 8 domains and 2 sources
-#   ({py:mod}`s1kit.world`, {py:func}`s1kit.sources.tiny_pool`);
+#   ({py:mod}`s1kit.tiny.world`, {py:func}`s1kit.tiny.world.tiny_pool`);
 # - a *held-out test set* of longer problems, the analogue of AIME24;
 # - a *base model*: a 1M-parameter Qwen2 trained from scratch on an instruct-style corpus
-#   ({py:mod}`s1kit.instruct`, {py:func}`s1kit.pipeline.base_model`).
+#   ({py:mod}`s1kit.tiny.instruct`, {py:func}`s1kit.pipeline.base_model`).
 #
 # At GPU scale the same stage functions load the paper's datasets and Qwen with `datasets` and
 # `transformers` instead ({py:func}`s1kit.sources.hub_pool`).

@@ -17,7 +17,7 @@
 # a reasoning trace and an answer. The traces are long, full of self-checks that start with
 # "Wait", and about half of the answers in s1K are wrong: correctness was not a filter.
 #
-# **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.teacher`,
+# **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.tiny.teacher`,
 # {py:func}`s1kit.pipeline.distillation`). It writes a running sum, a few additions per line.
 # Every line end is a *pause* where the teacher may stop thinking. The teacher tries to stop at
 # each pause, as s1 models do, and is pushed on with "Wait". Sometimes it gives up early and

@@ -40,14 +40,15 @@ run = pipeline.open_run(profile, runs_root)
 from s1kit import paper, plots
 from s1kit.modeling import load_model
 from s1kit.tokenizer import load_tokenizer
-from s1kit.training import tokenize_example
+from s1kit.training import sft_examples, tokenize_example
 
 s1k = pipeline.selection(run)["s1k"]
-example = pipeline.sft_examples(s1k[:1])[0]
+example = sft_examples(s1k[:1], pipeline.CHAT)[0]
 tokenizer = load_tokenizer(pipeline.base_model(run)["path"]) if run.profile.base_model.kind == "train_tiny" else None
 if tokenizer is not None:
     row = tokenize_example(tokenizer, example, 4096)
-    # Upper case = trained on; lower-case dots = no loss (the question, and forced "Wait"s).
+    # Characters that carry loss are printed as they are; each token with no loss (the question,
+    # and the forced "Wait"s) is printed as a dot.
     shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"]))
     print(shown)
 

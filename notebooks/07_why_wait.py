@@ -21,7 +21,7 @@
 #
 # **The experiment.** We train three tiny worlds through the same pipeline (same pool, same base
 # model, same selection and SFT). They differ in one config switch, the teacher's style
-# (`distillation.teacher.style`, {py:mod}`s1kit.teacher`):
+# (`distillation.teacher.style`, {py:mod}`s1kit.tiny.teacher`):
 #
 # | world | at a pause with numbers left, the teacher... | after "Wait" in its traces |
 # |---|---|---|
@@ -50,8 +50,8 @@ run = pipeline.open_run(profile, runs_root)
 import pandas as pd
 
 from s1kit import analysis, plots
-from s1kit.teacher import TeacherConfig, write_trace
-from s1kit.world import Problem
+from s1kit.tiny.teacher import TeacherConfig, write_trace
+from s1kit.tiny.world import Problem
 
 worlds = {"continue": run}
 for style in ("no_wait", "weak_check"):

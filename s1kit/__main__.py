@@ -1,4 +1,8 @@
-"""Command line: ``python -m s1kit reproduce|stage|book``  (the Makefile's targets call these)."""
+"""Command line: ``python -m s1kit check|reproduce|notebooks|book|stage``  (the Makefile's targets call these).
+
+``--profile`` takes a recipe name (``tiny``) or a YAML path (``my-recipe.yaml``); either way
+it reaches the notebooks as given, so a path profile works end to end.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from s1kit import pipeline
 from s1kit.config import ConfigError, load_profile
-from s1kit.stages import STAGES, RunDir, setup_logging, write_json
+from s1kit.stages import setup_logging, write_json
 
 log = logging.getLogger("s1kit")
 REPO = Path(__file__).resolve().parent.parent
@@ -26,16 +30,27 @@ def notebook_sources() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
-def _stamp(source: Path, profile_name: str) -> str:
-    """What an executed notebook depends on: its source, the package and the recipes."""
-    digest = hashlib.sha256(source.read_bytes() + profile_name.encode())
-    for path in sorted((REPO / "s1kit").rglob("*")):
-        if path.suffix in (".py", ".yaml"):
+def _stamp(source: Path, profile_spec: str) -> str:
+    """What an executed notebook depends on: its source, the profile, the package and the recipes."""
+    digest = hashlib.sha256(source.read_bytes() + profile_spec.encode())
+    paths = sorted((REPO / "s1kit").rglob("*"))
+    if Path(profile_spec).suffix in (".yaml", ".yml"):
+        paths.append(Path(profile_spec))
+    for path in paths:
+        if path.suffix in (".py", ".yaml", ".yml"):
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def execute_notebooks(profile_name: str, runs: Path) -> dict[str, float]:
+def _portable(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it (no machine paths in the book)."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def execute_notebooks(profile_spec: str, profile_name: str, runs: Path) -> dict[str, float]:
     """Convert each jupytext source to .ipynb and execute it with papermill (skipping unchanged ones)."""
     import jupytext
     import papermill
@@ -46,7 +61,7 @@ def execute_notebooks(profile_name: str, runs: Path) -> dict[str, float]:
     for source in notebook_sources():
         executed = out_dir / f"{source.stem}.ipynb"
         stamp_file = out_dir / f"{source.stem}.stamp"
-        stamp = _stamp(source, profile_name)
+        stamp = _stamp(source, profile_spec)
         if executed.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
             log.info("notebook %s: unchanged, reusing %s", source.name, executed)
             continue
@@ -59,7 +74,8 @@ def execute_notebooks(profile_name: str, runs: Path) -> dict[str, float]:
         start = time.perf_counter()
         partial = out_dir / f"{source.stem}.partial.ipynb"
         papermill.execute_notebook(
-            str(unexecuted), str(partial), parameters={"profile": profile_name, "runs_root": str(runs)},
+            str(unexecuted), str(partial), parameters={"profile": _portable(Path(profile_spec)) if Path(profile_spec).suffix else profile_spec,
+                        "runs_root": _portable(runs)},
             kernel_name="python3", cwd=str(REPO), progress_bar=False, log_output=True,
         )
         partial.replace(executed)  # only a fully executed notebook takes the final name
@@ -86,6 +102,15 @@ def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
     return seconds
 
 
+def print_plan(run) -> None:
+    """The profile's stages in order, each with what it needs and whether a run would reuse it."""
+    print(f"profile {run.profile.name}: ok (seed {run.profile.seed}); runs in {run.root}")
+    for row in run.plan():
+        state = "reuse" if row["current"] else f"compute ({row['why']})"
+        needs = ", ".join(row["needs"]) or "-"
+        print(f"  {row['stage']:<13} needs {needs:<45} {state}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m s1kit")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--runs", default=str(REPO / "runs"))
         p.add_argument("--book-dir", default=str(BOOK), help="book sources (default: book/)")
     p = sub.add_parser("stage")
-    p.add_argument("name", choices=STAGES)
+    p.add_argument("name", choices=pipeline.STAGES)
     p.add_argument("--profile", default="tiny")
     p.add_argument("--runs", default=str(REPO / "runs"))
     args = parser.parse_args(argv)
@@ -107,19 +132,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runs = Path(args.runs).resolve()
     if args.command == "check":
-        print(f"profile {profile.name}: ok")
+        print_plan(pipeline.open_run(profile, runs))
         return 0
     if args.command == "stage":
-        getattr(pipeline, args.name)(pipeline.open_run(profile, runs))
+        pipeline.open_run(profile, runs).ensure(args.name)
         return 0
     start = time.perf_counter()
     timings = {}
     if args.command in ("reproduce", "notebooks"):
-        timings["notebooks"] = execute_notebooks(profile.name, runs)
+        timings["notebooks"] = execute_notebooks(args.profile, profile.name, runs)
     if args.command in ("reproduce", "book"):
         timings["book_s"] = build_book(profile.name, runs, Path(args.book_dir).resolve())
     timings["total_s"] = round(time.perf_counter() - start, 1)
-    timings["stages"] = pipeline.timings(RunDir(profile, runs))  # when each cached stage last ran
+    timings["stages"] = pipeline.timings(pipeline.open_run(profile, runs))  # when each cached stage last ran
     write_json(runs / profile.name / "timings.json", timings)
     log.info("%s finished in %.1fs", args.command, timings["total_s"])
     return 0

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from s1kit.teacher import WAIT
+from s1kit.tiny.teacher import WAIT
 
 
 def trace_table(records: Sequence[dict]) -> pd.DataFrame:

@@ -197,15 +197,12 @@ class VLLMEngine:
     def _consume(state: ForcingState, sequence: list[int], completion) -> None:
         """Feed one vLLM segment through the state machine."""
         token_ids = list(completion.token_ids)
-        stopped = completion.finish_reason == "stop"
         stop_token = None
-        if stopped:
-            # vLLM echoes a matched stop token id at the end of token_ids; if it did not (an eos
-            # from the model's generation config), the turn ended all the same.
-            if token_ids and token_ids[-1] in state.phase_stop_ids():
-                stop_token = token_ids.pop()
-            else:
-                stop_token = min(state.tokens.end_ids)
+        if completion.finish_reason == "stop" and token_ids:
+            # vLLM appends the token that stopped a request to its token_ids: one of the phase's
+            # stop tokens, or an eos id from the model's generation config (vLLM adds those to the
+            # stop list, e.g. Qwen's <|endoftext|>). Either way the model chose to end here.
+            stop_token = token_ids.pop()
         for token in token_ids:
             state.accept(token)
             sequence.append(token)
@@ -214,18 +211,21 @@ class VLLMEngine:
         if state.phase == THINK:
             state.request_stop()
         else:
-            state.accept(stop_token if stop_token in state.tokens.end_ids else next(iter(state.tokens.end_ids)))
+            state.accept(stop_token if stop_token in state.tokens.end_ids else min(state.tokens.end_ids))
 
 
-def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256, **kwargs) -> "HFEngine | VLLMEngine":
-    """Build the engine a profile asks for, from a saved Hugging Face model directory."""
+def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
+                vllm_kwargs: dict | None = None) -> HFEngine | VLLMEngine:
+    """Build the engine a profile asks for (``"hf"`` or ``"vllm"``) from a saved Hugging Face model.
+
+    ``vllm_kwargs`` go to ``vllm.LLM`` (tensor parallelism, dtype, context length); the HF engine
+    takes none.
+    """
     from s1kit.modeling import load_model
     from s1kit.tokenizer import load_tokenizer
 
     if kind == "hf":
         return HFEngine(load_model(model_dir), load_tokenizer(model_dir), batch_size=batch_size)
     if kind == "vllm":
-        return VLLMEngine(model_dir, **kwargs)
+        return VLLMEngine(model_dir, **(vllm_kwargs or {}))
     raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")
-
-

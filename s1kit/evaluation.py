@@ -8,17 +8,47 @@ how many ignores were used.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import time
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
 from s1kit.grading import extract_answer, is_correct
 
 log = logging.getLogger("s1kit")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """The held-out evaluation: base model answering directly, then two budget-forcing sweeps.
+
+    Defaults: the tiny profile. ``batch_size`` and ``vllm_kwargs`` change how fast the sweeps
+    run, not their results, so they are not part of the stage's cache key.
+    """
+
+    engine: Literal["hf", "vllm"] = "hf"
+    batch_size: int = 256
+    max_answer_tokens: int = 32
+    base_max_answer_tokens: int = 48
+    caps: list[int] = field(default_factory=lambda: [8, 16, 32, 48, 64, 96])
+    num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
+    cap_sweep_num_ignore: int = 2
+    ignore_str: str = "Wait"
+    grading: Literal["exact", "math_verify"] = "exact"
+    bootstrap_samples: int = 1000
+    vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
+
+    def __post_init__(self) -> None:
+        for cap in self.caps:
+            if cap <= 0:
+                raise ValueError(f"evaluation.caps must be positive, got {cap}")
+        for k in self.num_ignores:
+            if k < 0:
+                raise ValueError(f"evaluation.num_ignores must be >= 0, got {k}")
 
 
 def bootstrap_ci(correct: Sequence[bool], samples: int, seed: int) -> tuple[float, float]:
@@ -98,3 +128,57 @@ def direct_accuracy(
                               BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
     correct = grade(results, answers, grading)
     return sum(correct) / len(correct), results, correct
+
+
+def sweep_configs(config: EvaluationConfig, seed: int) -> list[BudgetForcing]:
+    """The cap sweep (k = ``cap_sweep_num_ignore``, growing N, then no cap) and the ignore sweep (no cap, growing k)."""
+    def make(n: int | None, k: int) -> BudgetForcing:
+        return BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=config.ignore_str,
+                             max_answer_tokens=config.max_answer_tokens, seed=seed)
+
+    points = [make(n, config.cap_sweep_num_ignore) for n in sorted(config.caps)]
+    points.append(make(None, config.cap_sweep_num_ignore))
+    points += [make(None, k) for k in sorted(config.num_ignores) if k != config.cap_sweep_num_ignore]
+    return points
+
+
+@dataclass
+class SweepRun:
+    """Everything one evaluation wrote: the summary (the results contract) and per-question rows."""
+
+    summary: dict
+    generations: list[dict]
+    base_generations: list[dict]
+    seconds: list[float]
+
+
+def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], config: EvaluationConfig,
+             seed: int, profile_name: str) -> SweepRun:
+    """The base model answering directly, then every sweep point on the fine-tuned model.
+
+    ``summary`` keeps the results contract: ``profile``, ``n_test``, ``base_model_accuracy`` and a
+    ``budget_forcing`` list of :class:`SweepPoint` fields (wall times go to ``seconds`` instead,
+    so that two runs of the same config give byte-identical summaries).
+    """
+    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
+    base_acc, base_results, base_correct = direct_accuracy(
+        base_engine, questions, answers, config.base_max_answer_tokens, config.grading)
+    log.info("base model answering directly: accuracy %.3f", base_acc)
+    points, generations = [], []
+    for index, forcing in enumerate(sweep_configs(config, seed)):
+        point, results, correct = run_point(tuned_engine, questions, answers, forcing, config.grading,
+                                            config.bootstrap_samples)
+        points.append(point)
+        for t, r, c in zip(test, results, correct, strict=True):
+            generations.append({"point": index, "id": t["id"], "thinking": r.thinking_text,
+                                "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,
+                                "ignores_used": r.ignores_used, "cap_fired": r.cap_fired})
+    summary = {
+        "profile": profile_name,
+        "n_test": len(test),
+        "base_model_accuracy": base_acc,
+        "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
+    }
+    base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c}
+                        for t, r, c in zip(test, base_results, base_correct, strict=True)]
+    return SweepRun(summary, generations, base_generations, [p.seconds for p in points])

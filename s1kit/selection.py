@@ -7,12 +7,29 @@ records and a count of what it dropped and why, so the funnel can be shown.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from s1kit.budget import BudgetForcing, Engine, answer_directly
+from s1kit.chat import ChatFormat
 from s1kit.grading import extract_answer, is_correct
+
+@dataclass(frozen=True)
+class SelectionConfig:
+    """s1K selection (Section 2.2, Algorithm 1). Defaults: the tiny profile."""
+
+    size: int = 1000
+    seed_sources: list[str] = field(default_factory=lambda: ["contest"])
+    difficulty_max_candidates: int = 6000  # 0: the base model grades every quality-filtered question
+    difficulty_max_answer_tokens: int = 48
+    batch_size: int = 256  # decoding batch of the difficulty stage; does not change its result
+
+
+log = logging.getLogger("s1kit")
 
 REQUIRED = ("id", "question", "answer", "domain", "source", "trace", "attempt")
 _JUNK = re.compile(r"(#{4,}|~{2,}|\[image\]|!\[)")
@@ -72,6 +89,20 @@ def difficulty_filter(
     return kept, Counter(solved_by_base=len(records) - len(kept))
 
 
+def solved_by_model(engine: Engine, records: Sequence[dict], max_answer_tokens: int, grading: str,
+                    chat: ChatFormat | None = None) -> list[bool]:
+    """Whether the model behind ``engine`` answers each record's question correctly, answering directly.
+
+    This is the difficulty signal of Section 2.2: the model gets the plain chat prompt (no
+    thinking phase) and its ``Final Answer:`` is graded against the record's ``answer``.
+    """
+    chat = chat or ChatFormat()
+    results = answer_directly(engine, [chat.user_prompt(r["question"]) for r in records],
+                              BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
+    return [is_correct(extract_answer(r.answer_text), record["answer"], grading)
+            for r, record in zip(results, records, strict=True)]
+
+
 def diversity_select(
     records: Sequence[dict],
     size: int,
@@ -111,3 +142,32 @@ def diversity_select(
     if len(chosen) < size:
         raise ValueError(f"only {len(chosen)} questions survive the filters; cannot select {size}")
     return chosen
+
+
+def select_s1k(records: Sequence[dict], eval_questions: Sequence[str], solved: dict[str, bool], tokenizer,
+               config: SelectionConfig, seed: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """The whole selection of Section 2.2: quality, then difficulty, then Algorithm 1.
+
+    ``solved`` maps record ids to the base model's verdicts (:func:`solved_by_model`); when it
+    covers only a sample of the pool, the questions outside the sample are dropped first.
+    Thinking length, Algorithm 1's difficulty signal, is counted in ``tokenizer``'s tokens.
+    Returns the chosen records (with ``thinking_tokens``), the difficulty-filtered candidates
+    (one short row each) and the funnel (questions kept at each step, and why others went).
+    """
+    funnel = [{"step": "pool", "kept": len(records)}]
+    kept, dropped = quality_filter(records, eval_questions)
+    funnel.append({"step": "quality", "kept": len(kept), "dropped": dict(dropped)})
+    if len(solved) < len(records):  # the base model graded a sample of the pool
+        kept = [r for r in kept if r["id"] in solved]
+        funnel.append({"step": "difficulty sample", "kept": len(kept)})
+    kept, dropped = difficulty_filter(kept, lambda batch: [solved[r["id"]] for r in batch])
+    funnel.append({"step": "difficulty", "kept": len(kept), "dropped": dict(dropped)})
+    lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in kept}
+    chosen = diversity_select(kept, config.size, lambda r: lengths[r["id"]], seed, config.seed_sources)
+    for record in chosen:
+        record["thinking_tokens"] = lengths[record["id"]]
+    funnel.append({"step": "diversity", "kept": len(chosen)})
+    log.info("selected %d of %d questions", len(chosen), len(records))
+    candidates = [{"id": r["id"], "domain": r["domain"], "thinking_tokens": lengths[r["id"]],
+                   "difficulty": r.get("difficulty")} for r in kept]
+    return chosen, candidates, funnel

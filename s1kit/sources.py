@@ -1,60 +1,38 @@
-"""Sourcing the question pool and the held-out test set, at either scale.
+"""The paper's data from Hugging Face datasets: the question pool and the held-out test set.
 
-Both scales produce the same record schema (``s1kit.selection.REQUIRED``)::
+Both scales give the pipeline the same records. A *test* record is
+``{"id", "question", "answer", "domain", "source", "difficulty"}``. A *pool* record after the
+distillation stage (the schema ``s1kit.selection`` checks, ``REQUIRED``) adds the teacher's
+``trace`` (its thinking), ``attempt`` (its answer) and ``forced_spans`` (character spans of the
+trace that the teacher did not choose; none in real data):
 
-    {"id", "question", "answer", "domain", "source", "difficulty", "trace", "attempt", "forced_spans"}
-
-* ``tiny``: the generated world (``s1kit.world``); traces come from the programmatic teacher.
-* ``hub``: the paper's 59K pool (``simplescaling/data_ablation_full59K``: ``question``,
-  ``solution``, ``cot_type``, ``source_type``, ``thinking_trajectories``, ``attempt``) and a
-  test set such as ``simplescaling/aime24_nofigures`` (``problem``, ``answer``), loaded with
-  ``datasets``. Their traces are the dataset's Gemini traces.
+* ``hub`` (this module): the paper's 59K pool (``simplescaling/data_ablation_full59K``:
+  ``question``, ``solution``, ``cot_type``, ``source_type``, ``thinking_trajectories``,
+  ``attempt``) and a test set such as ``simplescaling/aime24_nofigures`` (``problem``,
+  ``answer``), loaded with ``datasets``. The pool already carries Gemini's traces, so its
+  records have ``trace``/``attempt`` from the start and ``difficulty`` is ``None``.
+* ``tiny`` (:func:`s1kit.tiny.world.tiny_pool`): generated problems, which also keep their
+  ``terms``; the tiny teacher adds ``trace``, ``attempt``, ``forced_spans`` and ``broken``.
 """
 
 from __future__ import annotations
 
-from s1kit.config import HubDataConfig, TinyWorldConfig
-from s1kit.world import Problem, generate_problems
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HubDataConfig:
+    """Hugging Face datasets for the real run (column names in the s1 repositories' schemas)."""
+
+    pool_dataset: str = "simplescaling/data_ablation_full59K"
+    pool_split: str = "train"
+    test_dataset: str = "simplescaling/aime24_nofigures"
+    test_split: str = "train"
+    test_question_column: str = "problem"
+    test_answer_column: str = "answer"
+    domain_column: str = "cot_type"
 
 POOL_COLUMNS = ("question", "solution", "cot_type", "source_type", "thinking_trajectories", "attempt")
-
-
-def problem_record(problem: Problem) -> dict:
-    return {
-        "id": problem.id,
-        "question": problem.question,
-        "answer": problem.answer,
-        "domain": problem.domain,
-        "source": problem.source,
-        "difficulty": problem.difficulty,
-        "terms": list(problem.terms),
-    }
-
-
-def tiny_pool(config: TinyWorldConfig, seed: int) -> tuple[list[dict], list[dict]]:
-    """The generated pool (drill + contest sources) and the held-out contest test set.
-
-    Test questions are drawn from their own seed stream; any that also occur in the pool are
-    redrawn out of the test set here, and the quality filter decontaminates the pool again.
-    """
-    contest = round(config.pool_size * config.contest_fraction)
-    drill = generate_problems(seed=seed, count=config.pool_size - contest, min_terms=config.min_terms,
-                              max_terms=config.max_terms, source="drill", id_prefix="drill-")
-    hard = generate_problems(seed=seed, count=contest, min_terms=config.test_min_terms,
-                             max_terms=config.test_max_terms, source="contest", id_prefix="contest-")
-    pool = [problem_record(p) for p in drill + hard]
-    pool_questions = {r["question"] for r in pool}
-    test, attempt = [], 0
-    while len(test) < config.test_size:
-        batch = generate_problems(seed=seed + 1000 + attempt, count=config.test_size, min_terms=config.test_min_terms,
-                                  max_terms=config.test_max_terms, source="test", id_prefix=f"test{attempt}-")
-        seen = {r["question"] for r in test}
-        for p in batch:
-            if p.question not in pool_questions and p.question not in seen and len(test) < config.test_size:
-                test.append(problem_record(p))
-                seen.add(p.question)
-        attempt += 1
-    return pool, test
 
 
 def _require_columns(dataset, columns: tuple[str, ...] | list[str], name: str) -> None:

@@ -25,29 +25,33 @@ from typing import Sequence
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, TrainerCallback
 
+from s1kit.chat import ChatFormat
+
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """One training run (maps onto trl's SFTConfig)."""
+    """One training run (maps onto trl's SFTConfig). Defaults: the tiny profile's SFT stage.
 
-    learning_rate: float = 1e-5
+    The seed is not here: :func:`train_sft` takes the profile's one seed.
+    """
+
+    learning_rate: float = 1e-3
     num_train_epochs: float = 5.0
-    max_steps: int = -1
-    per_device_train_batch_size: int = 16
+    max_steps: int = 250  # > 0 overrides num_train_epochs
+    per_device_train_batch_size: int = 32
     gradient_accumulation_steps: int = 1
     warmup_ratio: float = 0.05
-    weight_decay: float = 1e-4
+    weight_decay: float = 0.0
     adam_beta2: float = 0.95
     lr_scheduler_type: str = "cosine"
-    max_length: int = 32768
+    max_length: int = 512
     bf16: bool = True
-    activation_checkpointing: bool = False
+    gradient_checkpointing: bool = False
     fsdp: str = ""
     fsdp_config: dict | None = None
     logging_steps: int = 50
-    seed: int = 0
 
     def __post_init__(self) -> None:
         if self.learning_rate <= 0:
@@ -65,6 +69,21 @@ class Example:
     prompt: str
     completion: str
     forced_spans: tuple[tuple[int, int], ...] = ()  # char offsets in ``completion`` with no loss
+
+
+def sft_examples(records: Sequence[dict], chat: ChatFormat) -> list[Example]:
+    """s1K records (``question``, ``trace``, ``attempt``, ``forced_spans``) as SFT examples.
+
+    The prompt is the user turn; the completion is the thinking phase and the answer
+    (:meth:`s1kit.chat.ChatFormat.thinking_completion`). Forced spans are character offsets in
+    the trace; they move by the length of the ``<|im_start|>think\n`` that opens the completion.
+    """
+    offset = len(chat.think_delimiter) + 1
+    return [
+        Example(chat.user_prompt(r["question"]), chat.thinking_completion(r["trace"], r["attempt"]),
+                tuple((a + offset, b + offset) for a, b in r.get("forced_spans") or ()))
+        for r in records
+    ]
 
 
 def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_length: int) -> dict[str, list[int]]:
@@ -105,8 +124,11 @@ def train_sft(
     examples: Sequence[Example],
     config: TrainConfig,
     output_dir: str | Path,
+    seed: int,
 ) -> dict:
     """Fine-tune ``model`` on ``examples`` with trl's SFTTrainer; save model + tokenizer to ``output_dir``.
+
+    ``seed`` (the profile's) drives data order and any randomness inside trl and transformers.
 
     Returns a report: steps, tokens, wall time, tokens/s and the loss history.
     """
@@ -135,7 +157,7 @@ def train_sft(
         lr_scheduler_type=config.lr_scheduler_type,
         max_length=config.max_length,
         bf16=config.bf16,
-        activation_checkpointing=config.activation_checkpointing,
+        gradient_checkpointing=config.gradient_checkpointing,
         fsdp=config.fsdp,
         fsdp_config=config.fsdp_config,
         use_cpu=not on_gpu,
@@ -143,8 +165,8 @@ def train_sft(
         logging_steps=config.logging_steps,
         save_strategy="no",
         report_to=[],
-        seed=config.seed,
-        data_seed=config.seed,
+        seed=seed,
+        data_seed=seed,
         dataloader_num_workers=0,
         disable_tqdm=True,
     )
@@ -172,6 +194,7 @@ def train_sft(
         "tokens_per_s": round(tokens / wall, 1),
         "loss_history": callback.history,
         "config": asdict(config),
+        "seed": seed,
     }
     log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], len(rows), wall, report["tokens_per_s"])
     return report

@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from s1kit.chat import ChatFormat
-from s1kit.modeling import TinyModelConfig, build_tiny_model
-from s1kit.teacher import TeacherConfig, distill
-from s1kit.tokenizer import build_char_tokenizer
-from s1kit.training import Example, TrainConfig, train_sft
-from s1kit.world import generate_problems
+from s1kit.tiny.model import TinyModelConfig, build_tiny_model
+from s1kit.tiny.teacher import TeacherConfig, distill
+from s1kit.tiny.tokenizer import build_char_tokenizer
+from s1kit.training import TrainConfig, sft_examples, train_sft
+from s1kit.tiny.world import generate_problems
 
 torch.set_num_threads(2)
 logging.getLogger("s1kit").setLevel(logging.WARNING)
@@ -39,13 +39,10 @@ def random_model(tokenizer):
 
 def teacher_examples(chat, count, seed=0, style="continue"):
     problems = generate_problems(seed=seed, count=count, min_terms=3, max_terms=7, source="drill", id_prefix="t")
-    traces = distill(problems, TeacherConfig(style=style, p_broken=0.0, p_final_check=0.5))
-    offset = len(chat.think_delimiter) + 1
-    return problems, [
-        Example(chat.user_prompt(p.question), chat.thinking_completion(t.trace, t.attempt),
-                tuple((a + offset, b + offset) for a, b in t.forced_spans))
-        for p, t in zip(problems, traces)
-    ]
+    traces = distill(problems, TeacherConfig(style=style, p_broken=0.0, p_final_check=0.5, max_final_checks=3), seed)
+    records = [{"question": p.question, "trace": t.trace, "attempt": t.attempt, "forced_spans": t.forced_spans}
+               for p, t in zip(problems, traces, strict=True)]
+    return problems, sft_examples(records, chat)
 
 
 @pytest.fixture(scope="session")
@@ -56,5 +53,5 @@ def trained_dir(tmp_path_factory, tokenizer, chat):
     _, examples = teacher_examples(chat, 600)
     config = TrainConfig(learning_rate=3e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
                          weight_decay=0.0, max_length=256, logging_steps=40, bf16=False)
-    report = train_sft(model, tokenizer, examples, config, out)
+    report = train_sft(model, tokenizer, examples, config, out, seed=0)
     return out, report

@@ -10,58 +10,13 @@ import pytest
 import torch
 
 from s1kit.budget import BudgetForcing, answer_directly, budget_force
+from s1kit.budget_reference import reference_budget_force as reference
 from s1kit.engines import HFEngine, VLLMEngine
 from s1kit.modeling import load_model
 from s1kit.tokenizer import load_tokenizer
-from s1kit.world import generate_problems
+from s1kit.tiny.world import generate_problems
 
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None, "Hmm, let me check")]
-
-
-def reference(model, tokenizer, prompt: str, cfg: BudgetForcing) -> list[int]:
-    """Rules 1-4 of s1kit.budget, written plainly: greedy, one prompt, full forward per token."""
-    im_start, im_end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
-    stops, ends = {im_start, im_end, tokenizer.eos_token_id}, {im_end, tokenizer.eos_token_id}
-    encode = lambda text: tokenizer.encode(text, add_special_tokens=False)  # noqa: E731
-    ignore = encode(cfg.ignore_str) if cfg.ignore_str is not None else []
-    cap_suffix = encode("\n<|im_start|>answer\nFinal Answer:")
-    prompt_ids = encode(prompt)
-    room = model.config.max_position_embeddings - len(prompt_ids) - len(cap_suffix) - cfg.max_answer_tokens
-    budget = room if cfg.max_thinking_tokens is None else min(cfg.max_thinking_tokens, room)
-
-    def next_logits(seq):
-        with torch.no_grad():
-            return model(input_ids=torch.tensor([seq])).logits[0, -1].clone()
-
-    seq, thinking, ignores, must_continue, capped = list(prompt_ids), 0, 0, False, False
-    while True:
-        if thinking >= budget:
-            capped = True
-            break
-        logits = next_logits(seq)
-        if must_continue:
-            logits[list(stops)] = float("-inf")
-        token = int(logits.argmax())
-        if token in stops:
-            if ignores < cfg.num_ignore and len(ignore) < budget - thinking:
-                ignores += 1
-                seq += ignore
-                thinking += len(ignore)
-                must_continue = True
-                continue
-            break
-        seq.append(token)
-        thinking += 1
-        must_continue = False
-    seq += cap_suffix if capped else encode("<|im_start|>answer")
-    generated = 0
-    while generated < cfg.max_answer_tokens:
-        token = int(next_logits(seq).argmax())
-        seq.append(token)
-        if token in ends:
-            break
-        generated += 1
-    return seq[len(prompt_ids):]
 
 
 def prompts(chat, count=6, seed=5):
@@ -108,12 +63,24 @@ def test_exact_budget_and_ignore_accounting(trained, chat):
                 else:
                     assert r.answer_text.startswith("<|im_start|>answer")
                 assert r.ignores_used <= k
-                assert r.thinking_text.count("Wait") >= r.ignores_used
+                wait_ids = tok.encode("Wait", add_special_tokens=False)
+                assert _count_runs(tok.encode(r.thinking_text, add_special_tokens=False), wait_ids) >= r.ignores_used
                 # fewer ignores than asked for, without the cap: the last stop came too close to N
                 if r.ignores_used < k and not r.cap_fired:
                     assert r.thinking_tokens + wait_len >= n
+    # With no cap, only the context can stop thinking: a row that used fewer than 3 ignores must
+    # have thought exactly up to the context's limit (this small model loops after its first Wait).
     uncapped = budget_force(engine, texts, BudgetForcing(num_ignore=3))
-    assert all(r.ignores_used == 3 or r.cap_fired for r in uncapped)
+    room = model.config.max_position_embeddings
+    for text, r in zip(texts, uncapped, strict=True):
+        if r.ignores_used < 3:
+            prompt_len = len(tok.encode(text, add_special_tokens=False))
+            assert r.cap_fired and prompt_len + r.thinking_tokens + len(tok.encode(
+                "\n<|im_start|>answer\nFinal Answer:", add_special_tokens=False)) + 32 == room
+
+
+def _count_runs(ids: list[int], run: list[int]) -> int:
+    return sum(ids[i:i + len(run)] == run for i in range(len(ids) - len(run) + 1))
 
 
 def test_k_ignores_append_exactly_k_strings_when_possible(trained, chat):
@@ -139,13 +106,17 @@ def test_batched_equals_one_at_a_time(trained, chat):
     assert [r.output_ids for r in batched] == [r.output_ids for r in single]
 
 
-def test_sampling_is_seeded(trained, chat):
+def test_sampling_is_seeded_and_really_samples(trained, chat):
     model, tok = trained
     engine = HFEngine(model, tok)
     texts = prompts(chat, count=6)
     cfg = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=3)
-    assert [r.output_ids for r in budget_force(engine, texts, cfg)] == \
-        [r.output_ids for r in budget_force(engine, texts, cfg)]
+    sampled = [r.output_ids for r in budget_force(engine, texts, cfg)]
+    assert sampled == [r.output_ids for r in budget_force(engine, texts, cfg)]
+    greedy = [r.output_ids for r in budget_force(engine, texts, BudgetForcing(max_thinking_tokens=40, num_ignore=1))]
+    other_seed = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=4)
+    assert sampled != greedy  # sampling was not silently replaced by argmax
+    assert sampled != [r.output_ids for r in budget_force(engine, texts, other_seed)]
 
 
 def test_answer_directly_has_no_thinking(random_model, tokenizer, chat):
@@ -189,27 +160,43 @@ class FakeParams:
 
 
 class FakeLLM:
-    """Greedy segments: stop on stop_token_ids (echoed at the end of token_ids) or max_tokens."""
+    """vLLM's LLM as s1kit uses it: greedy segments that stop on stop_token_ids or at max_tokens.
 
-    def __init__(self, model):
-        self.model = model
+    As in vLLM, the token that stopped a request is the last entry of ``token_ids``, and the
+    model's generation-config eos ids (``generation_eos``) are added to every request's stop list.
+    """
+
+    instances: list = []
+
+    def __init__(self, model, **kwargs):
+        self.path, self.kwargs = model, kwargs
+        self.model = load_model(model)
+        self.tokenizer = load_tokenizer(model)
+        self.generation_eos = set(kwargs.pop("generation_eos", ()))
+        self.llm_engine = types.SimpleNamespace(
+            model_config=types.SimpleNamespace(max_model_len=self.model.config.max_position_embeddings))
         self.calls = []
+        FakeLLM.instances.append(self)
+
+    def get_tokenizer(self):
+        return self.tokenizer
 
     def generate(self, prompts, params, use_tqdm=False):
         outputs = []
-        for prompt, p in zip(prompts, params):
+        for prompt, p in zip(prompts, params, strict=True):
             assert p.skip_special_tokens is False and p.temperature == 0
             self.calls.append(p)
+            stops = set(p.stop_token_ids) | self.generation_eos
             seq, out, reason = list(prompt["prompt_token_ids"]), [], "length"
             while len(out) < p.max_tokens:
                 with torch.no_grad():
                     logits = self.model(input_ids=torch.tensor([seq])).logits[0, -1].clone()
                 if len(out) < p.min_tokens:
-                    logits[p.stop_token_ids] = float("-inf")
+                    logits[sorted(stops)] = float("-inf")
                 token = int(logits.argmax())
                 out.append(token)
                 seq.append(token)
-                if token in p.stop_token_ids:
+                if token in stops:
                     reason = "stop"
                     break
             completion = types.SimpleNamespace(token_ids=out, finish_reason=reason)
@@ -221,17 +208,27 @@ class FakeLLM:
 def fake_vllm(monkeypatch):
     module = types.ModuleType("vllm")
     module.SamplingParams = FakeParams
+    module.LLM = FakeLLM
     inputs = types.ModuleType("vllm.inputs")
     inputs.TokensPrompt = lambda prompt_token_ids: {"prompt_token_ids": prompt_token_ids}
     module.inputs = inputs
     monkeypatch.setitem(sys.modules, "vllm", module)
     monkeypatch.setitem(sys.modules, "vllm.inputs", inputs)
+    FakeLLM.instances.clear()
 
 
-def test_vllm_adapter_matches_hf_engine(fake_vllm, trained, chat):
+def test_vllm_engine_is_built_through_its_constructor(fake_vllm, trained_dir):
+    path, _ = trained_dir
+    engine = VLLMEngine(path, dtype="float32")
+    llm = FakeLLM.instances[-1]
+    assert llm.path == str(path) and llm.kwargs == {"dtype": "float32", "enable_prefix_caching": True}
+    assert engine.max_context == llm.model.config.max_position_embeddings
+    assert engine.tokenizer.convert_tokens_to_ids("<|im_end|>") == engine.tokenizer.eos_token_id
+
+
+def test_vllm_adapter_matches_hf_engine(fake_vllm, trained_dir, trained, chat):
     model, tok = trained
-    engine = VLLMEngine.__new__(VLLMEngine)
-    engine.llm, engine.tokenizer, engine.max_context = FakeLLM(model), tok, model.config.max_position_embeddings
+    engine = VLLMEngine(trained_dir[0])
     texts = prompts(chat, count=5)
     for n, k, ignore_str in [(None, 2, "Wait"), (20, 1, "Wait"), (50, 3, None), (6, 0, "Wait")]:
         cfg = BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=ignore_str, max_answer_tokens=8)
@@ -240,3 +237,15 @@ def test_vllm_adapter_matches_hf_engine(fake_vllm, trained, chat):
         assert [r.output_ids for r in got] == [r.output_ids for r in expected]
         assert [r.ignores_used for r in got] == [r.ignores_used for r in expected]
     assert any(p.min_tokens == 1 for p in engine.llm.calls)  # a continuation may not stop at once
+
+
+def test_vllm_adapter_ends_on_a_generation_config_eos(fake_vllm, trained_dir, chat):
+    """An eos id outside the phase's stop tokens (Qwen's <|endoftext|>) ends the phase and is never kept."""
+    tok = load_tokenizer(trained_dir[0])
+    digit = tok.convert_tokens_to_ids("1")  # the trained model writes digits early in every trace
+    engine = VLLMEngine(trained_dir[0], generation_eos=[digit])
+    results = budget_force(engine, prompts(chat, count=4), BudgetForcing(num_ignore=0, max_answer_tokens=8))
+    for r in results:
+        assert digit not in r.output_ids[:r.thinking_tokens]
+        assert r.answer_text.startswith("<|im_start|>answer") or r.cap_fired
+    assert any(r.thinking_tokens < 5 for r in results)  # the eos really stopped thinking early

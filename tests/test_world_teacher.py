@@ -2,8 +2,8 @@ import random
 
 import pytest
 
-from s1kit.teacher import BROKEN_KINDS, WAIT, TeacherConfig, distill, running_sum_lines, write_trace
-from s1kit.world import DOMAINS, generate_problems, make_problem
+from s1kit.tiny.teacher import BROKEN_KINDS, WAIT, TeacherConfig, distill, running_sum_lines, write_trace
+from s1kit.tiny.world import DOMAINS, Problem, generate_problems, make_problem
 
 
 def test_pool_is_deterministic_and_covers_domains():
@@ -36,7 +36,7 @@ def test_continue_teacher_forced_spans_are_the_waits_and_answers_are_sums():
     problems = generate_problems(seed=0, count=300, min_terms=3, max_terms=10, source="drill", id_prefix="x")
     config = TeacherConfig(p_broken=0.0, p_give_up=0.3, p_final_check=0.5)
     gave_up = 0
-    for p, t in zip(problems, distill(problems, config)):
+    for p, t in zip(problems, distill(problems, config, 0)):
         assert [t.trace[a:b] for a, b in t.forced_spans] == [WAIT] * t.trace.count(WAIT)
         lines = running_sum_lines(p.terms, 3)
         if t.attempt != p.answer:  # gave up at a pause: the answer is a partial sum
@@ -50,9 +50,9 @@ def test_continue_teacher_forced_spans_are_the_waits_and_answers_are_sums():
 
 def test_styles_differ_as_documented():
     problems = generate_problems(seed=1, count=200, min_terms=7, max_terms=10, source="drill", id_prefix="x")
-    no_wait = distill(problems, TeacherConfig(style="no_wait", p_broken=0.0))
+    no_wait = distill(problems, TeacherConfig(style="no_wait", p_broken=0.0), 0)
     assert all(WAIT not in t.trace and not t.forced_spans for t in no_wait)
-    weak = distill(problems, TeacherConfig(style="weak_check", p_broken=0.0, p_final_check=1.0))
+    weak = distill(problems, TeacherConfig(style="weak_check", p_broken=0.0, p_final_check=1.0), 0)
     for p, t in zip(problems, weak):
         assert "Wait, let me check:" in t.trace and t.attempt == p.answer  # never gives up
         reverse = running_sum_lines(p.terms[::-1], 3)
@@ -61,8 +61,9 @@ def test_styles_differ_as_documented():
 
 def test_broken_traces_cover_every_kind_and_are_deterministic():
     problems = generate_problems(seed=2, count=300, min_terms=3, max_terms=9, source="drill", id_prefix="x")
-    config = TeacherConfig(p_broken=0.5, seed=7)
-    first, second = distill(problems, config), distill(problems, config)
+    config = TeacherConfig(p_broken=0.5)
+    first, second = distill(problems, config, 7), distill(problems, config, 7)
+    assert [t.trace for t in first] != [t.trace for t in distill(problems, config, 8)]
     assert [t.trace for t in first] == [t.trace for t in second]
     kinds = {t.broken for t in first if t.broken}
     assert kinds == set(BROKEN_KINDS)
@@ -78,5 +79,16 @@ def test_teacher_config_is_validated():
         TeacherConfig(style="bogus")
     with pytest.raises(ValueError, match="p_give_up"):
         TeacherConfig(p_give_up=1.5)
-    assert write_trace(make_problem(random.Random(0), "coins", 4, "s", "x"), TeacherConfig(p_broken=0.0),
-                       random.Random(0)).trace
+
+
+def test_continue_trace_is_exactly_the_documented_text():
+    problem = Problem("x", "coins", "s", (5, 9, 3, 9, 5, 8, 3))
+    plain = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=0.0, p_final_check=0.0), random.Random(0))
+    assert plain.trace == "5+9=14+3=17+9=26\nWait, 26+5=31+8=39+3=42"
+    assert plain.attempt == "42" and plain.forced_spans == [(17, 21)] and plain.broken is None
+    checked = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=0.0, p_final_check=1.0, max_final_checks=2),
+                          random.Random(0))
+    assert checked.trace == plain.trace + "\nWait, all numbers are added: 42." * 2
+    assert [checked.trace[a:b] for a, b in checked.forced_spans] == [WAIT] * 3
+    gave_up = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=1.0), random.Random(0))
+    assert gave_up.trace == "5+9=14+3=17+9=26" and gave_up.attempt == "26" and gave_up.forced_spans == []

@@ -13,6 +13,7 @@ selection stage has real domains to balance, as the paper's 50 MSC subject class
 takes whole (Algorithm 1, lines 2-8).
 
 Everything is a pure function of a seed: the same config gives the same pool, byte for byte.
+At paper scale ``s1kit.sources`` loads the real pool and benchmarks in the same record schema.
 """
 
 from __future__ import annotations
@@ -84,3 +85,55 @@ def generate_problems(
         make_problem(rng, rng.choice(domains), rng.randint(min_terms, max_terms), source, f"{id_prefix}{i:06d}")
         for i in range(count)
     ]
+
+
+@dataclass(frozen=True)
+class TinyWorldConfig:
+    """The generated question pool and held-out set of the tiny profile."""
+
+    pool_size: int = 20000
+    contest_fraction: float = 0.02
+    min_terms: int = 3
+    max_terms: int = 10
+    test_size: int = 200
+    test_min_terms: int = 6
+    test_max_terms: int = 10
+
+
+def problem_record(problem: Problem) -> dict:
+    """A problem in the pool's record schema (see ``s1kit.sources``), plus its ``terms``."""
+    return {
+        "id": problem.id,
+        "question": problem.question,
+        "answer": problem.answer,
+        "domain": problem.domain,
+        "source": problem.source,
+        "difficulty": problem.difficulty,
+        "terms": list(problem.terms),
+    }
+
+
+def tiny_pool(config: TinyWorldConfig, seed: int) -> tuple[list[dict], list[dict]]:
+    """The generated pool (drill + contest sources) and the held-out contest test set.
+
+    Test questions are drawn from their own seed stream; any that also occur in the pool are
+    redrawn out of the test set here, and the quality filter decontaminates the pool again.
+    """
+    contest = round(config.pool_size * config.contest_fraction)
+    drill = generate_problems(seed=seed, count=config.pool_size - contest, min_terms=config.min_terms,
+                              max_terms=config.max_terms, source="drill", id_prefix="drill-")
+    hard = generate_problems(seed=seed, count=contest, min_terms=config.test_min_terms,
+                             max_terms=config.test_max_terms, source="contest", id_prefix="contest-")
+    pool = [problem_record(p) for p in drill + hard]
+    pool_questions = {r["question"] for r in pool}
+    test, attempt = [], 0
+    while len(test) < config.test_size:
+        batch = generate_problems(seed=seed + 1000 + attempt, count=config.test_size, min_terms=config.test_min_terms,
+                                  max_terms=config.test_max_terms, source="test", id_prefix=f"test{attempt}-")
+        seen = {r["question"] for r in test}
+        for p in batch:
+            if p.question not in pool_questions and p.question not in seen and len(test) < config.test_size:
+                test.append(problem_record(p))
+                seen.add(p.question)
+        attempt += 1
+    return pool, test

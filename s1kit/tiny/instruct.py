@@ -20,28 +20,30 @@ import random
 from dataclasses import dataclass
 
 from s1kit.chat import ChatFormat
-from s1kit.teacher import running_sum_lines
+from s1kit.tiny.teacher import running_sum_lines
 from s1kit.training import Example
-from s1kit.world import generate_problems
+from s1kit.tiny.world import generate_problems
 
 
 @dataclass(frozen=True)
 class InstructCorpusConfig:
+    """The base model's corpus (its randomness comes from the profile's seed)."""
+
     size: int = 40000
     worked_fraction: float = 0.5
     direct_max_terms: int = 4
     min_terms: int = 2
-    max_terms: int = 7
+    max_terms: int = 10
     adds_per_line: int = 3
-    seed: int = 0
+
 
 SHOW_WORK = " Show your work."
 
 
-def instruct_examples(config: InstructCorpusConfig, chat: ChatFormat) -> list[Example]:
-    """The base-model corpus, deterministic in ``config.seed``."""
-    rng = random.Random(f"instruct-{config.seed}")
-    problems = generate_problems(seed=config.seed, count=config.size, min_terms=config.min_terms,
+def instruct_examples(config: InstructCorpusConfig, chat: ChatFormat, seed: int) -> list[Example]:
+    """The base-model corpus, deterministic in ``seed`` (the profile's)."""
+    rng = random.Random(f"instruct-{seed}")
+    problems = generate_problems(seed=seed, count=config.size, min_terms=config.min_terms,
                                  max_terms=config.max_terms, source="instruct", id_prefix="i")
     examples = []
     for problem in problems:

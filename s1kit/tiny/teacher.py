@@ -36,25 +36,26 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
-from s1kit.world import Problem
+from s1kit.tiny.world import Problem
 
-TEACHER_STYLES = ("continue", "no_wait", "weak_check")
+TeacherStyle = Literal["continue", "no_wait", "weak_check"]
+TEACHER_STYLES = get_args(TeacherStyle)
 BROKEN_KINDS = ("api_error", "truncated", "ascii_junk")
 WAIT = "Wait"
 
 
 @dataclass(frozen=True)
 class TeacherConfig:
-    """How the programmatic teacher writes traces."""
+    """How the programmatic teacher writes traces (its randomness comes from the profile's seed)."""
 
-    style: str = "continue"
+    style: TeacherStyle = "continue"
     adds_per_line: int = 3
     p_give_up: float = 0.3
-    p_final_check: float = 0.3
-    max_final_checks: int = 3
+    p_final_check: float = 0.4
+    max_final_checks: int = 6
     p_broken: float = 0.04
-    seed: int = 0
 
     def __post_init__(self) -> None:
         if self.style not in TEACHER_STYLES:
@@ -156,6 +157,6 @@ def _broken_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -
     return Trace(f"{junk}\n{good.trace}", good.attempt, [(a + len(junk) + 1, b + len(junk) + 1) for a, b in good.forced_spans], broken=kind)
 
 
-def distill(problems: list[Problem], config: TeacherConfig) -> list[Trace]:
-    """One trace per problem, deterministic in ``config.seed`` and the problem ids."""
-    return [write_trace(p, config, random.Random(f"{config.seed}-{p.id}")) for p in problems]
+def distill(problems: list[Problem], config: TeacherConfig, seed: int) -> list[Trace]:
+    """One trace per problem, deterministic in ``seed`` (the profile's) and the problem ids."""
+    return [write_trace(p, config, random.Random(f"{seed}-{p.id}")) for p in problems]

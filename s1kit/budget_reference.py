@@ -1,0 +1,68 @@
+"""Budget forcing written plainly: the test oracle and the benchmark's slow baseline.
+
+:func:`reference_budget_force` follows rules 1-5 of :mod:`s1kit.budget` for one prompt with
+greedy decoding and a full forward pass over the whole sequence for every token: no KV cache,
+no batching, no state machine. It shares no code with :class:`s1kit.budget.ForcingState` or the
+engines on purpose, so that the test suite can hold the fast engines to it token for token
+(``tests/test_budget.py``), and ``benchmarks/budget_forcing.py`` times it as the cost of the
+straightforward algorithm. It is also the shortest complete statement of budget forcing in the
+package, worth reading before the engines.
+"""
+
+from __future__ import annotations
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from s1kit.budget import BudgetForcing
+
+
+def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompt: str,
+                           config: BudgetForcing) -> list[int]:
+    """The token ids budget forcing appends to ``prompt`` (thinking, forced text, answer, end token)."""
+    if config.temperature != 0:
+        raise ValueError("the reference implementation decodes greedily only")
+    chat = config.chat
+    encode = lambda text: tokenizer.encode(text, add_special_tokens=False)  # noqa: E731
+    im_start, im_end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
+    stops, ends = {im_start, im_end, tokenizer.eos_token_id}, {im_end, tokenizer.eos_token_id}
+    ignore = encode(config.ignore_str) if config.ignore_str is not None else []
+    cap_suffix = encode(chat.forced_answer_suffix())
+    prompt_ids = encode(prompt)
+    # Rule 4: with no cap, the budget is whatever leaves room for the forced answer in the context.
+    room = model.config.max_position_embeddings - len(prompt_ids) - len(cap_suffix) - config.max_answer_tokens
+    budget = room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
+
+    def next_logits(sequence: list[int]) -> torch.Tensor:
+        with torch.no_grad():
+            return model(input_ids=torch.tensor([sequence])).logits[0, -1].clone()
+
+    sequence, thinking, ignores, must_continue, capped = list(prompt_ids), 0, 0, False, False
+    while True:  # rules 2-4: the thinking phase
+        if thinking >= budget:
+            capped = True
+            break
+        logits = next_logits(sequence)
+        if must_continue:  # right after an ignore the model may not stop at once
+            logits[list(stops)] = float("-inf")
+        token = int(logits.argmax())
+        if token in stops:
+            if ignores < config.num_ignore and len(ignore) < budget - thinking:
+                ignores += 1
+                sequence += ignore
+                thinking += len(ignore)
+                must_continue = True
+                continue
+            break
+        sequence.append(token)
+        thinking += 1
+        must_continue = False
+    sequence += cap_suffix if capped else encode(chat.answer_delimiter)
+    generated = 0
+    while generated < config.max_answer_tokens:  # rule 5: the answer phase
+        token = int(next_logits(sequence).argmax())
+        sequence.append(token)
+        if token in ends:
+            break
+        generated += 1
+    return sequence[len(prompt_ids):]
