@@ -8,14 +8,22 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test setup book notebooks benchmark stage clean
+.PHONY: reproduce test lint setup book notebooks benchmark stage check clean
 
 reproduce: $(INSTALLED)
 	$(PY) -m s1kit check --profile $(PROFILE)
 	$(PY) -m s1kit reproduce --profile $(PROFILE)
 
-test: $(INSTALLED)
+test: lint
 	$(PY) -m pytest -q tests
+
+# pyflakes, isort and bugbear (pyproject.toml [tool.ruff]); part of `make test`
+lint: $(INSTALLED)
+	$(PY) -m ruff check s1kit tests benchmarks notebooks
+
+# the profile's stages, what each needs, and which a run would reuse (and why not)
+check: $(INSTALLED)
+	$(PY) -m s1kit check --profile $(PROFILE)
 
 setup: $(INSTALLED)
 

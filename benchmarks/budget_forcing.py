@@ -27,8 +27,8 @@ from s1kit.chat import ChatFormat
 from s1kit.engines import HFEngine
 from s1kit.modeling import load_model
 from s1kit.pipeline import open_run, sourcing
-from s1kit.tokenizer import load_tokenizer
 from s1kit.tiny.world import generate_problems
+from s1kit.tokenizer import load_tokenizer
 
 CHAT = ChatFormat()
 

@@ -93,13 +93,12 @@ if base["report"]:
     print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
 
 # %%
-from s1kit.chat import ChatFormat
 from s1kit.evaluation import direct_accuracy
 
 engine = pipeline.engine_for(run, base["path"], batch_size=64)
 accuracy, results, _ = direct_accuracy(engine, [t["question"] for t in test[:4]], [t["answer"] for t in test[:4]],
                                        max_answer_tokens=48)
-for t, r in zip(test[:4], results):
+for t, r in zip(test[:4], results, strict=True):
     print(f"{t['question']:<50} gold {t['answer']:>4}   base model: {r.answer_text!r}")
 
 # %% [markdown]

@@ -38,7 +38,6 @@ run = pipeline.open_run(profile, runs_root)
 
 # %%
 from s1kit import paper, plots
-from s1kit.modeling import load_model
 from s1kit.tokenizer import load_tokenizer
 from s1kit.training import sft_examples, tokenize_example
 
@@ -49,7 +48,7 @@ if tokenizer is not None:
     row = tokenize_example(tokenizer, example, 4096)
     # Characters that carry loss are printed as they are; each token with no loss (the question,
     # and the forced "Wait"s) is printed as a dot.
-    shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"]))
+    shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"], strict=True))
     print(shown)
 
 # %%

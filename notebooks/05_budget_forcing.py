@@ -41,7 +41,6 @@ check_parameters(globals(), {"profile": str, "runs_root": str})
 run = pipeline.open_run(profile, runs_root)
 
 # %%
-import pandas as pd
 
 from s1kit import analysis, plots
 

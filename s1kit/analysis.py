@@ -7,6 +7,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from s1kit import paper
 from s1kit.tiny.teacher import WAIT
 
 
@@ -77,6 +78,10 @@ def point_index(summary: dict, max_thinking_tokens: int | None, num_ignore: int)
     raise KeyError(f"no sweep point with N={max_thinking_tokens}, k={num_ignore}")
 
 
+def _aime(row: str) -> float:
+    return paper.TABLE1[row]["AIME 2024"]
+
+
 def verdicts(numbers: dict[str, float], margin: float = 5.0) -> list[str]:
     """The chapter's verdicts as sentences, decided by the run's numbers (never typed by hand).
 
@@ -92,14 +97,16 @@ def verdicts(numbers: dict[str, float], margin: float = 5.0) -> list[str]:
     return [
         f"**SFT on s1K beats the base model** - {compare(numbers['sft_gain'])}: the base model answering directly "
         f"scores {numbers['base']:.1f}%, the SFT model with full thinking {numbers['full']:.1f}% "
-        f"({numbers['sft_gain']:+.1f} points; the paper: 26.7% → 50.0% on AIME24, Table 1).",
+        f"({numbers['sft_gain']:+.1f} points; the paper: {_aime('Qwen2.5-32B-Instruct')}% → "
+        f"{_aime('s1 w/o budget forcing')}% on AIME24, {paper.TABLE1_SOURCE}).",
         f"**More thinking budget, higher accuracy (cap sweep)** - {compare(numbers['cap_gain'])}: capped at "
         f"{numbers['smallest_cap']:.0f} thinking tokens the SFT model scores {numbers['smallest_cap_acc']:.1f}%, "
         f"uncapped {numbers['full']:.1f}% ({numbers['cap_gain']:+.1f} points). A cap shorter than the computation "
         "can only cut it off, so this half of the claim is the weak one ('scaling down').",
         f"**Extending thinking with 'Wait' helps** - {compare(numbers['wait_gain'])}: no forced Wait (k=0) "
         f"{numbers['k0']:.1f}%, best k={numbers['best_k']} {numbers['best_k_acc']:.1f}% "
-        f"({numbers['wait_gain']:+.1f} points; the paper: 50.0% → 56.7% on AIME24, Table 1).",
+        f"({numbers['wait_gain']:+.1f} points; the paper: {_aime('s1 w/o budget forcing')}% → "
+        f"{_aime('s1-32B (budget forcing)')}% on AIME24, {paper.TABLE1_SOURCE}).",
     ]
 
 

@@ -261,7 +261,7 @@ def budget_force(engine: Engine, prompts: Sequence[str], config: BudgetForcing) 
     prompt_ids = _encode_prompts(engine, prompts)
     states = make_states(engine, prompt_ids, config, think=True)
     engine.run(prompt_ids, states, config)
-    return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states)]
+    return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states, strict=True)]
 
 
 def answer_directly(engine: Engine, prompts: Sequence[str], config: BudgetForcing) -> list[ForcingResult]:
@@ -269,4 +269,4 @@ def answer_directly(engine: Engine, prompts: Sequence[str], config: BudgetForcin
     prompt_ids = _encode_prompts(engine, prompts)
     states = make_states(engine, prompt_ids, config, think=False)
     engine.run(prompt_ids, states, config)
-    return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states)]
+    return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states, strict=True)]

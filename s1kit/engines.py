@@ -189,7 +189,7 @@ class VLLMEngine:
                 [self._sampling_params(states[i], config, i + segment * len(states)) for i in waiting],
                 use_tqdm=False,
             )
-            for index, output in zip(waiting, outputs):
+            for index, output in zip(waiting, outputs, strict=True):
                 self._consume(states[index], sequences[index], output.outputs[0])
             segment += 1
 

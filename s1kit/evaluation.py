@@ -17,7 +17,7 @@ from typing import Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.grading import extract_answer, is_correct
+from s1kit.grading import Benchmark, grade
 
 log = logging.getLogger("s1kit")
 
@@ -38,7 +38,7 @@ class EvaluationConfig:
     num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
     cap_sweep_num_ignore: int = 2
     ignore_str: str = "Wait"
-    grading: Literal["exact", "math_verify"] = "exact"
+    benchmark: Benchmark = "tiny"  # how answers are graded (s1kit.grading.grade)
     bootstrap_samples: int = 1000
     vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
 
@@ -76,8 +76,9 @@ class SweepPoint:
     seconds: float
 
 
-def grade(results: Sequence[ForcingResult], answers: Sequence[str], method: str) -> list[bool]:
-    return [is_correct(extract_answer(r.answer_text), a, method) for r, a in zip(results, answers)]
+def grade_results(results: Sequence[ForcingResult], answers: Sequence[str], benchmark: Benchmark) -> list[bool]:
+    """Grade each output's answer section against its reference (:func:`s1kit.grading.grade`)."""
+    return [grade(r.answer_text, a, benchmark) for r, a in zip(results, answers, strict=True)]
 
 
 def run_point(
@@ -85,14 +86,14 @@ def run_point(
     questions: Sequence[str],
     answers: Sequence[str],
     config: BudgetForcing,
-    grading: str = "exact",
+    benchmark: Benchmark = "tiny",
     bootstrap_samples: int = 1000,
 ) -> tuple[SweepPoint, list[ForcingResult], list[bool]]:
     """Budget-force every question with ``config`` and grade the answers."""
     start = time.perf_counter()
     prompts = [config.chat.thinking_prompt(q) for q in questions]
     results = budget_force(engine, prompts, config)
-    correct = grade(results, answers, grading)
+    correct = grade_results(results, answers, benchmark)
     low, high = bootstrap_ci(correct, bootstrap_samples, seed=config.seed)
     n = len(results)
     point = SweepPoint(
@@ -119,14 +120,14 @@ def direct_accuracy(
     questions: Sequence[str],
     answers: Sequence[str],
     max_answer_tokens: int,
-    grading: str = "exact",
+    benchmark: Benchmark = "tiny",
     chat: ChatFormat | None = None,
 ) -> tuple[float, list[ForcingResult], list[bool]]:
     """Accuracy of a model answering the plain chat prompt with no thinking phase."""
     chat = chat or ChatFormat()
     results = answer_directly(engine, [chat.user_prompt(q) for q in questions],
                               BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
-    correct = grade(results, answers, grading)
+    correct = grade_results(results, answers, benchmark)
     return sum(correct) / len(correct), results, correct
 
 
@@ -162,11 +163,11 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     """
     questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
     base_acc, base_results, base_correct = direct_accuracy(
-        base_engine, questions, answers, config.base_max_answer_tokens, config.grading)
+        base_engine, questions, answers, config.base_max_answer_tokens, config.benchmark)
     log.info("base model answering directly: accuracy %.3f", base_acc)
     points, generations = [], []
     for index, forcing in enumerate(sweep_configs(config, seed)):
-        point, results, correct = run_point(tuned_engine, questions, answers, forcing, config.grading,
+        point, results, correct = run_point(tuned_engine, questions, answers, forcing, config.benchmark,
                                             config.bootstrap_samples)
         points.append(point)
         for t, r, c in zip(test, results, correct, strict=True):

@@ -1,6 +1,9 @@
 """Numbers quoted from the s1 paper (arXiv:2501.19393v3), with the table or section they come from.
 
-These are the only hand-typed numbers in the book, and they are the paper's, never ours.
+Every paper number that code puts into the book (tables, figures, verdicts) comes from here,
+and none of ours is typed anywhere: our numbers come from the executed run. The chapters'
+prose also quotes the paper in passing ("26.7% -> 50.0% on AIME24, Table 1"), always naming
+the table or section; those quotations are the paper's words, not results.
 """
 
 # Table 1 (accuracy, %; AIME24 has 30 problems, so one problem = 3.3 points)

@@ -111,7 +111,7 @@ def _compute_distillation(run: RunDir, out: Path) -> None:
 def _difficulty_settings(p: Profile) -> dict:
     s = p.selection
     return {"seed": p.seed, "max_candidates": s.difficulty_max_candidates,
-            "max_answer_tokens": s.difficulty_max_answer_tokens, "grading": p.evaluation.grading,
+            "max_answer_tokens": s.difficulty_max_answer_tokens, "benchmark": p.evaluation.benchmark,
             "engine": p.evaluation.engine, "vllm_kwargs": p.evaluation.vllm_kwargs}
 
 
@@ -130,7 +130,7 @@ def _compute_difficulty(run: RunDir, out: Path) -> None:
         pool = sorted(random.Random(run.profile.seed).sample(pool, cfg.difficulty_max_candidates),
                       key=lambda r: r["id"])
     engine = load_engine(evaluation_cfg.engine, base_model_path(run), cfg.batch_size, evaluation_cfg.vllm_kwargs)
-    solved = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.grading, CHAT)
+    solved = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark, CHAT)
     log.info("base model solves %.1f%% of %d sampled pool questions", 100 * sum(solved) / len(pool), len(pool))
     write_jsonl(out / "verdicts.jsonl", [{"id": r["id"], "solved": c} for r, c in zip(pool, solved, strict=True)])
 

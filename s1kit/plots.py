@@ -15,7 +15,7 @@ def sweep_frame(summary: dict) -> pd.DataFrame:
     """summary.json's budget_forcing list as a table with a readable label per point."""
     frame = pd.DataFrame(summary["budget_forcing"])
     frame["label"] = [
-        f"N={'∞' if pd.isna(n) else int(n)}, k={k}" for n, k in zip(frame["max_thinking_tokens"], frame["num_ignore"])
+        f"N={'∞' if pd.isna(n) else int(n)}, k={k}" for n, k in zip(frame["max_thinking_tokens"], frame["num_ignore"], strict=True)
     ]
     return frame
 

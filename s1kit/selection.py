@@ -16,7 +16,8 @@ from typing import Callable, Iterable, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, answer_directly
 from s1kit.chat import ChatFormat
-from s1kit.grading import extract_answer, is_correct
+from s1kit.grading import Benchmark, grade
+
 
 @dataclass(frozen=True)
 class SelectionConfig:
@@ -59,7 +60,7 @@ def quality_filter(records: Sequence[dict], eval_questions: Iterable[str] = ()) 
         question = record["question"].strip()
         if not record["trace"] or not str(record["trace"]).strip():
             dropped["api_error"] += 1
-        elif extract_answer(f"Final Answer: {record['attempt']}") is None:
+        elif not str(record["attempt"] or "").strip():
             dropped["no_answer"] += 1
         elif _JUNK.search(record["trace"]):
             dropped["formatting"] += 1
@@ -85,11 +86,11 @@ def difficulty_filter(
     verdicts = solved(list(records))
     if len(verdicts) != len(records):
         raise ValueError(f"difficulty grader returned {len(verdicts)} verdicts for {len(records)} records")
-    kept = [r for r, done in zip(records, verdicts) if not done]
+    kept = [r for r, done in zip(records, verdicts, strict=True) if not done]
     return kept, Counter(solved_by_base=len(records) - len(kept))
 
 
-def solved_by_model(engine: Engine, records: Sequence[dict], max_answer_tokens: int, grading: str,
+def solved_by_model(engine: Engine, records: Sequence[dict], max_answer_tokens: int, benchmark: Benchmark,
                     chat: ChatFormat | None = None) -> list[bool]:
     """Whether the model behind ``engine`` answers each record's question correctly, answering directly.
 
@@ -99,7 +100,7 @@ def solved_by_model(engine: Engine, records: Sequence[dict], max_answer_tokens: 
     chat = chat or ChatFormat()
     results = answer_directly(engine, [chat.user_prompt(r["question"]) for r in records],
                               BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
-    return [is_correct(extract_answer(r.answer_text), record["answer"], grading)
+    return [grade(r.answer_text, record["answer"], benchmark)
             for r, record in zip(results, records, strict=True)]
 
 
@@ -109,8 +110,9 @@ def diversity_select(
     thinking_length: Callable[[dict], int],
     seed: int,
     seed_sources: Sequence[str] = (),
+    benchmark: Benchmark = "tiny",
 ) -> list[dict]:
-    """Algorithm 1 of the paper, seeded.
+    """Algorithm 1 of the paper, seeded (``benchmark`` grades the seed sources' attempts).
 
     1. Take every question from ``seed_sources`` whose teacher attempt is correct (the paper:
        all correct AIME and GPQA questions, and correct MATH500 ones with long traces).
@@ -121,7 +123,8 @@ def diversity_select(
     if size <= 0:
         raise ValueError(f"selection size must be positive, got {size}")
     rng = random.Random(seed)
-    chosen = [r for r in records if r["source"] in set(seed_sources) and is_correct(r["attempt"], r["answer"])]
+    chosen = [r for r in records
+              if r["source"] in set(seed_sources) and grade(f"Answer: {r['attempt']}", r["answer"], benchmark)]
     chosen = chosen[:size]
     taken = {r["id"] for r in chosen}
     by_domain: dict[str, list[dict]] = defaultdict(list)

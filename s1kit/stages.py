@@ -191,6 +191,7 @@ class RunDir:
         # Stages read from another run (a contrast world shares its parent's pool and base model).
         self.shared = shared or {}
         self._keys: dict[str, str] = {}
+        self._ensured: set[str] = set()  # made current by this process: no second check, no second log line
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
@@ -278,6 +279,9 @@ class RunDir:
         """Make stage ``name`` current (its needs first), computing only what changed; return its directory."""
         if name in self.shared:
             return self.shared[name].ensure(name)
+        if name in self._ensured:
+            return self.stage_dir(name)
+        self._ensured.add(name)
         stage = self.graph[name]
         if self.is_current(name):
             marker = self.marker(name)

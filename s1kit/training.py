@@ -76,7 +76,7 @@ def sft_examples(records: Sequence[dict], chat: ChatFormat) -> list[Example]:
 
     The prompt is the user turn; the completion is the thinking phase and the answer
     (:meth:`s1kit.chat.ChatFormat.thinking_completion`). Forced spans are character offsets in
-    the trace; they move by the length of the ``<|im_start|>think\n`` that opens the completion.
+    the trace; they move by the length of the ``<|im_start|>think`` line that opens the completion.
     """
     offset = len(chat.think_delimiter) + 1
     return [

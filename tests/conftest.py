@@ -11,8 +11,8 @@ from s1kit.chat import ChatFormat
 from s1kit.tiny.model import TinyModelConfig, build_tiny_model
 from s1kit.tiny.teacher import TeacherConfig, distill
 from s1kit.tiny.tokenizer import build_char_tokenizer
-from s1kit.training import TrainConfig, sft_examples, train_sft
 from s1kit.tiny.world import generate_problems
+from s1kit.training import TrainConfig, sft_examples, train_sft
 
 torch.set_num_threads(2)
 logging.getLogger("s1kit").setLevel(logging.WARNING)

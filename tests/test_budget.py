@@ -13,8 +13,8 @@ from s1kit.budget import BudgetForcing, answer_directly, budget_force
 from s1kit.budget_reference import reference_budget_force as reference
 from s1kit.engines import HFEngine, VLLMEngine
 from s1kit.modeling import load_model
-from s1kit.tokenizer import load_tokenizer
 from s1kit.tiny.world import generate_problems
+from s1kit.tokenizer import load_tokenizer
 
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None, "Hmm, let me check")]
 
@@ -39,7 +39,7 @@ def test_parity_with_reference_over_grid(which, random_model, tokenizer, trained
     for n, k, ignore_str in GRID:
         cfg = BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=ignore_str, max_answer_tokens=8)
         results = budget_force(engine, texts, cfg)
-        for text, result in zip(texts, results):
+        for text, result in zip(texts, results, strict=True):
             assert result.output_ids == reference(model, tok, text, cfg), (n, k, ignore_str, text)
             fired += result.cap_fired
             ignored += result.ignores_used
@@ -89,7 +89,7 @@ def test_k_ignores_append_exactly_k_strings_when_possible(trained, chat):
     texts = prompts(chat, count=8)
     base = budget_force(engine, texts, BudgetForcing(num_ignore=0))
     for k in (1, 2, 4):
-        for r0, r in zip(base, budget_force(engine, texts, BudgetForcing(num_ignore=k, ignore_str="Hmm,"))):
+        for r0, r in zip(base, budget_force(engine, texts, BudgetForcing(num_ignore=k, ignore_str="Hmm,")), strict=True):
             assert r.ignores_used == k or r.cap_fired
             assert r.thinking_text.count("Hmm,") >= r.ignores_used
             assert r.thinking_tokens >= r0.thinking_tokens

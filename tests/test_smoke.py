@@ -1,8 +1,13 @@
-"""End to end: every notebook executed by papermill with the smoke profile, then the book with -W."""
+"""End to end: every notebook executed by papermill with the smoke profile, then the book with -W.
+
+Also the run's promises: the same seed gives byte-identical artifacts, another seed gives other
+data, models and results, and editing the code of one stage recomputes that stage alone.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,23 +16,34 @@ from pathlib import Path
 import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
+pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling",
             "07_why_wait"]
 
 
-def s1kit(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "s1kit", *args], cwd=REPO, capture_output=True, text=True)
+def s1kit(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "s1kit", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
+
+
+# What each stage writes that the seed must reach (the pool, the traces, both models, the results).
+SEEDED_FILES = ["data/pool.jsonl", "data/test.jsonl", "traces/traces.jsonl", "s1k/s1k.jsonl",
+                "models/base/model.safetensors", "models/sft/model.safetensors", "results/summary.json"]
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
+    """The whole study with the smoke recipe, given by path (``PROFILE=path.yaml`` works end to end)."""
     tmp = tmp_path_factory.mktemp("smoke")
     book = tmp / "book"
     shutil.copytree(REPO / "book", book, ignore=shutil.ignore_patterns("_build", "notebooks"))
-    done = s1kit("reproduce", "--profile", "smoke", "--runs", str(tmp / "runs"), "--book-dir", str(book))
+    recipe = tmp / "recipes" / "smoke.yaml"
+    recipe.parent.mkdir()
+    shutil.copy(REPO / "s1kit" / "recipes" / "smoke.yaml", recipe)
+    done = s1kit("reproduce", "--profile", str(recipe), "--runs", str(tmp / "runs"), "--book-dir", str(book))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
-    return tmp / "runs" / "smoke", book, done
+    return tmp / "runs" / "smoke", book, recipe
 
 
 def test_results_contract(smoke_run):
@@ -71,19 +87,75 @@ def test_book_has_every_chapter(smoke_run):
 
 
 def test_second_run_reuses_everything(smoke_run):
-    run, book, _ = smoke_run
-    again = s1kit("notebooks", "--profile", "smoke", "--runs", str(run.parent))
+    run, book, recipe = smoke_run
+    again = s1kit("notebooks", "--profile", str(recipe), "--runs", str(run.parent))
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stderr.count("unchanged, reusing") == len(CHAPTERS)
     assert "stage" not in again.stderr.replace("stage.json", "")
 
 
-def test_same_seed_same_summary(smoke_run, tmp_path):
+def test_same_seed_same_artifacts(smoke_run, tmp_path):
     run, _, _ = smoke_run
     done = s1kit("stage", "evaluation", "--profile", "smoke", "--runs", str(tmp_path))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert (tmp_path / "smoke" / "results" / "summary.json").read_text() == \
-        (run / "results" / "summary.json").read_text()
+    for name in SEEDED_FILES:
+        assert (tmp_path / "smoke" / name).read_bytes() == (run / name).read_bytes(), name
+
+
+def test_another_seed_changes_data_models_and_results(smoke_run, tmp_path):
+    run, _, _ = smoke_run
+    recipe = (REPO / "s1kit" / "recipes" / "smoke.yaml").read_text()
+    assert "\nseed: 0\n" in recipe
+    path = tmp_path / "smoke-seed1.yaml"
+    path.write_text(recipe.replace("\nseed: 0\n", "\nseed: 1\n"))
+    done = s1kit("stage", "evaluation", "--profile", str(path), "--runs", str(tmp_path / "runs"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    other = tmp_path / "runs" / "smoke-seed1"
+    for name in SEEDED_FILES[:-1]:
+        assert (other / name).read_bytes() != (run / name).read_bytes(), name
+    summaries = [json.loads((r / "results" / "summary.json").read_text()) for r in (run, other)]
+    for summary in summaries:
+        summary.pop("profile")  # the name differs anyway; the results must differ too
+    assert summaries[0] != summaries[1]
+    traces = [json.loads(line) for line in (other / "traces" / "traces.jsonl").read_text().splitlines()]
+    assert {t["id"] for t in traces} == {json.loads(line)["id"] for line in (run / "traces" / "traces.jsonl").open()}
+
+
+def test_editing_evaluation_code_recomputes_evaluation_only(smoke_run, tmp_path):
+    """A copy of the package runs on a copy of the smoke run; then one function of evaluation changes."""
+    run, _, _ = smoke_run
+    shutil.copytree(REPO / "s1kit", tmp_path / "pkg" / "s1kit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(run, tmp_path / "runs" / "smoke", ignore=shutil.ignore_patterns("notebooks", "worlds"))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "pkg"))
+    args = ("stage", "evaluation", "--profile", "smoke", "--runs", str(tmp_path / "runs"))
+    unchanged = s1kit(*args, cwd=tmp_path, env=env)
+    assert unchanged.returncode == 0, unchanged.stderr[-3000:]
+    assert "computing" not in unchanged.stderr and "stage evaluation: reused" in unchanged.stderr
+    evaluation = tmp_path / "pkg" / "s1kit" / "evaluation.py"
+    source = evaluation.read_text()
+    anchor = "    points = [make(n, config.cap_sweep_num_ignore) for n in sorted(config.caps)]\n"
+    assert anchor in source
+    evaluation.write_text(source.replace(anchor, "    caps = sorted(config.caps)\n" + anchor.replace(
+        "sorted(config.caps)", "caps")))
+    edited = s1kit(*args, cwd=tmp_path, env=env)
+    assert edited.returncode == 0, edited.stderr[-3000:]
+    log = edited.stderr
+    assert "stage evaluation: computing (code changed (s1kit.evaluation))" in log, log[-3000:]
+    for stage in ("sourcing", "base_model", "sft"):
+        assert f"stage {stage}: reused, computed" in log
+    assert log.count("computing") == 1
+    record = json.loads((tmp_path / "runs" / "smoke" / "results" / "stage.json").read_text())
+    assert record["settings"]["seed"] == 0 and "s1kit.evaluation" in record["code"]
+    assert (tmp_path / "runs" / "smoke" / "results" / "summary.json").read_bytes() == \
+        (run / "results" / "summary.json").read_bytes()  # the edit changed no behaviour
+
+
+def test_profile_path_runs_end_to_end_through_check(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text((REPO / "s1kit" / "recipes" / "smoke.yaml").read_text())
+    done = s1kit("check", "--profile", str(path), "--runs", str(tmp_path / "runs"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "profile mine: ok" in done.stdout and "evaluation" in done.stdout and "never computed" in done.stdout
 
 
 def test_bad_profile_is_refused_before_any_work(tmp_path):

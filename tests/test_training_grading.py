@@ -1,7 +1,6 @@
 import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
-from s1kit.grading import extract_answer, is_correct, normalize
 from s1kit.training import Example, TrainConfig, tokenize_example
 
 
@@ -13,7 +12,7 @@ def test_loss_mask_covers_thinking_and_answer_but_not_question_or_forced_spans(t
     row = tokenize_example(tokenizer, example, 512)
     prompt_len = len(tokenizer.encode(example.prompt, add_special_tokens=False))
     assert row["completion_mask"][:prompt_len] == [0] * prompt_len
-    trained = "".join(tokenizer.decode([t]) for t, m in zip(row["input_ids"], row["completion_mask"]) if m)
+    trained = "".join(tokenizer.decode([t]) for t, m in zip(row["input_ids"], row["completion_mask"], strict=True) if m)
     assert trained == completion.replace("Wait", "", 1)
     assert tokenizer.decode(row["input_ids"]) == example.prompt + example.completion
 
@@ -37,22 +36,3 @@ def test_trained_model_saves_in_hugging_face_format(trained_dir):
     assert report["steps"] == 120
     losses = [h["loss"] for h in report["loss_history"]]
     assert losses[-1] < losses[0] / 2  # it learned something
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("<|im_start|>answer\nFinal Answer: 42<|im_end|>", "42"),
-    ("\n<|im_start|>answer\nFinal Answer: 7\nmore", "7"),
-    ("Final Answer: 1\nFinal Answer: 2", "2"),
-    ("no answer here", None),
-    ("Final Answer:<|im_end|>", None),
-])
-def test_extract_answer(text, expected):
-    assert extract_answer(text) == expected
-
-
-def test_is_correct():
-    assert is_correct(" 1,024. ", "1024") and normalize("$5$") == "5"
-    assert not is_correct(None, "3") and not is_correct("4", "3")
-    assert is_correct("\\frac{1}{2}", "0.5", method="math_verify")
-    with pytest.raises(ValueError, match="grading method"):
-        is_correct("1", "1", method="vibes")

@@ -36,7 +36,7 @@ def test_continue_teacher_forced_spans_are_the_waits_and_answers_are_sums():
     problems = generate_problems(seed=0, count=300, min_terms=3, max_terms=10, source="drill", id_prefix="x")
     config = TeacherConfig(p_broken=0.0, p_give_up=0.3, p_final_check=0.5)
     gave_up = 0
-    for p, t in zip(problems, distill(problems, config, 0)):
+    for p, t in zip(problems, distill(problems, config, 0), strict=True):
         assert [t.trace[a:b] for a, b in t.forced_spans] == [WAIT] * t.trace.count(WAIT)
         lines = running_sum_lines(p.terms, 3)
         if t.attempt != p.answer:  # gave up at a pause: the answer is a partial sum
@@ -53,7 +53,7 @@ def test_styles_differ_as_documented():
     no_wait = distill(problems, TeacherConfig(style="no_wait", p_broken=0.0), 0)
     assert all(WAIT not in t.trace and not t.forced_spans for t in no_wait)
     weak = distill(problems, TeacherConfig(style="weak_check", p_broken=0.0, p_final_check=1.0), 0)
-    for p, t in zip(problems, weak):
+    for p, t in zip(problems, weak, strict=True):
         assert "Wait, let me check:" in t.trace and t.attempt == p.answer  # never gives up
         reverse = running_sum_lines(p.terms[::-1], 3)
         assert t.trace.endswith(reverse[-1][0])

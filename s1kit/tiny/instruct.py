@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from s1kit.chat import ChatFormat
 from s1kit.tiny.teacher import running_sum_lines
-from s1kit.training import Example
 from s1kit.tiny.world import generate_problems
+from s1kit.training import Example
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,10 @@ def write_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -> 
             checks += 1
     elif config.style == "weak_check" and rng.random() < config.p_final_check:
         out.write("\nWait, let me check:")
-        for line, total in running_sum_lines(problem.terms[::-1], config.adds_per_line):
+        check = running_sum_lines(problem.terms[::-1], config.adds_per_line)
+        for line, _ in check:
             out.write("\n" + line)
+        total = check[-1][1]  # the check's total becomes the answer
     return Trace(out.text(), str(total), out.forced)
 
 
