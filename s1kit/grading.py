@@ -12,7 +12,8 @@ The s1 evaluation (its lm-evaluation-harness fork, tasks ``aime``, ``openai_math
 3. **Equivalence.** Integers compare as integers (AIME's ``023`` is ``23``); GPQA compares the
    choice letter; other math answers are compared by HF's math-verify (fractions, radicals,
    intervals, degrees, matrices, ``x = 5`` against ``5``). What neither can decide may go to an
-   optional judge (:class:`Judge`), any OpenAI-compatible chat endpoint; s1 used gpt-4o-mini.
+   optional judge (:class:`Judge`) behind any OpenAI-compatible chat endpoint
+   (:class:`s1kit.chat_client.ChatClient`); s1 used gpt-4o-mini.
    The judge is off unless you pass one, so grading is free and deterministic by default.
 
 ``benchmark`` is one of ``"aime"``, ``"math"``, ``"gpqa"`` and ``"tiny"`` (the tiny world, whose
@@ -21,13 +22,12 @@ answers are integers and whose answer is the first line after ``Final Answer:``)
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from dataclasses import dataclass
 from typing import Literal
 
 from s1kit.chat import ANSWER_DELIMITER, IM_END, IM_START
+from s1kit.chat_client import ChatClient
 
 Benchmark = Literal["aime", "math", "gpqa", "tiny"]
 BENCHMARKS = ("aime", "math", "gpqa", "tiny")
@@ -150,30 +150,13 @@ def _check_benchmark(benchmark: str) -> None:
 
 @dataclass(frozen=True)
 class Judge:
-    """An LLM judge behind any OpenAI-compatible ``/v1/chat/completions`` endpoint (off by default).
+    """An LLM judge behind an OpenAI-compatible endpoint (off by default): what s1 asked gpt-4o-mini.
 
-    s1 asked gpt-4o-mini whether an answer matched the reference when the string comparison
-    failed. Point ``base_url`` at an API or at a local ``vllm serve``; the key is read from
-    ``api_key`` (never logged). Replies other than the expected one count as "not equivalent".
+    It is asked only what neither integer comparison nor math-verify could decide. Replies
+    other than the expected one count as "not equivalent".
     """
 
-    base_url: str
-    model: str
-    api_key: str = ""
-    timeout_s: float = 60.0
-
-    def ask(self, prompt: str) -> str:
-        body = json.dumps({"model": self.model, "temperature": 0, "max_tokens": 8,
-                           "messages": [{"role": "user", "content": prompt}]}).encode()
-        request = urllib.request.Request(self.base_url.rstrip("/") + "/chat/completions", data=body,
-                                         headers={"Content-Type": "application/json",
-                                                  **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
-        with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:  # noqa: S310 (the user's endpoint)
-            data = json.loads(reply.read())
-        try:
-            return str(data["choices"][0]["message"]["content"]).strip()
-        except (KeyError, IndexError, TypeError) as error:
-            raise ValueError(f"judge at {self.base_url} answered without choices[0].message.content: {data!r}") from error
+    client: ChatClient
 
     def equivalent(self, answer: str, reference: str) -> bool:
         prompt = (
@@ -182,7 +165,7 @@ class Judge:
             "of a set of solutions), else with 0. Reply with the digit only.\n\n"
             f"Reference: {reference}\nStudent: {answer}"
         )
-        return self.ask(prompt) == "1"
+        return self.client.ask(prompt, max_tokens=4) == "1"
 
     def same_choice(self, answer: str, reference_letter: str) -> bool:
         prompt = (
@@ -190,4 +173,4 @@ class Judge:
             "student picked, or -1 if the answer names none. Reply with the letter only.\n\n"
             f"Student: {answer}"
         )
-        return self.ask(prompt).strip().upper() == reference_letter.strip().upper()
+        return self.client.ask(prompt, max_tokens=4).strip().upper() == reference_letter.strip().upper()

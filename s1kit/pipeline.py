@@ -22,7 +22,18 @@ import torch
 
 from s1kit.chat import ChatFormat
 from s1kit.config import Profile, load_profile
-from s1kit.stages import RunDir, Stage, read_json, read_jsonl, resolve_runs_root, setup_logging, write_json, write_jsonl
+from s1kit.stages import (
+    RunDir,
+    Stage,
+    is_main_process,
+    process_rank,
+    read_json,
+    read_jsonl,
+    resolve_runs_root,
+    setup_logging,
+    write_json,
+    write_jsonl,
+)
 
 log = logging.getLogger("s1kit")
 CHAT = ChatFormat()
@@ -41,15 +52,33 @@ def _sourcing_settings(p: Profile) -> dict:
     cfg = p.sourcing
     if cfg.kind == "tiny":
         return {"kind": "tiny", "seed": p.seed, "tiny": _asdict(cfg.tiny)}
-    return {"kind": "hub", "hub": _asdict(cfg.hub)}
+    hub = _asdict(cfg.hub)
+    hub["domain_classifier"] = {k: v for k, v in hub["domain_classifier"].items() if k != "api_key_env"}
+    return {"kind": "hub", "hub": hub}
+
+
+def released_selection(p: Profile) -> bool:
+    """True when the profile trains on a released s1K instead of selecting one (no difficulty, no Algorithm 1)."""
+    return p.sourcing.kind == "hub" and bool(p.sourcing.hub.selection_dataset)
 
 
 def _compute_sourcing(run: RunDir, out: Path) -> None:
+    import os
+
+    from s1kit.chat_client import ChatClient
+    from s1kit.domains import classify_domains
     from s1kit.sources import hub_pool
     from s1kit.tiny.world import tiny_pool
 
     cfg = run.profile.sourcing
     pool, test = tiny_pool(cfg.tiny, run.profile.seed) if cfg.kind == "tiny" else hub_pool(cfg.hub)
+    classifier = cfg.hub.domain_classifier if cfg.kind == "hub" else {}
+    if classifier:  # MSC labels; the cache lives outside the stage so that an interrupted run resumes
+        client = ChatClient(classifier["base_url"], classifier["model"],
+                            api_key=os.environ.get(classifier.get("api_key_env", ""), ""))
+        labels = classify_domains([r["question"] for r in pool], client.ask, run.path("cache", "msc.jsonl"))
+        for record, label in zip(pool, labels, strict=True):
+            record["domain"] = label
     log.info("sourced %d pool questions and %d test questions", len(pool), len(test))
     write_jsonl(out / "pool.jsonl", pool)
     write_jsonl(out / "test.jsonl", test)
@@ -110,7 +139,9 @@ def _compute_distillation(run: RunDir, out: Path) -> None:
 # -- 03 difficulty and selection ----------------------------------------------------------------
 def _difficulty_settings(p: Profile) -> dict:
     s = p.selection
-    return {"seed": p.seed, "max_candidates": s.difficulty_max_candidates,
+    if released_selection(p):
+        return {"released_selection": True}
+    return {"seed": p.seed, "models": s.difficulty_models, "max_candidates": s.difficulty_max_candidates,
             "max_answer_tokens": s.difficulty_max_answer_tokens, "benchmark": p.evaluation.benchmark,
             "engine": p.evaluation.engine, "vllm_kwargs": p.evaluation.vllm_kwargs}
 
@@ -125,18 +156,30 @@ def _compute_difficulty(run: RunDir, out: Path) -> None:
     from s1kit.selection import solved_by_model
 
     cfg, evaluation_cfg = run.profile.selection, run.profile.evaluation
+    if released_selection(run.profile):
+        log.info("training on the released selection %s: no difficulty filter", run.profile.sourcing.hub.selection_dataset)
+        write_jsonl(out / "verdicts.jsonl", [])
+        return
     pool = read_jsonl(_output(run, "sourcing", "pool.jsonl"))
     if cfg.difficulty_max_candidates and len(pool) > cfg.difficulty_max_candidates:
         pool = sorted(random.Random(run.profile.seed).sample(pool, cfg.difficulty_max_candidates),
                       key=lambda r: r["id"])
-    engine = load_engine(evaluation_cfg.engine, base_model_path(run), cfg.batch_size, evaluation_cfg.vllm_kwargs)
-    solved = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark, CHAT)
-    log.info("base model solves %.1f%% of %d sampled pool questions", 100 * sum(solved) / len(pool), len(pool))
+    solved = [False] * len(pool)
+    for model in cfg.difficulty_models or [base_model_path(run)]:  # solved by any of the models: dropped
+        engine = load_engine(evaluation_cfg.engine, model, cfg.batch_size, evaluation_cfg.vllm_kwargs)
+        verdicts = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark, CHAT)
+        log.info("%s solves %.1f%% of %d sampled pool questions", model if cfg.difficulty_models else "base model",
+                 100 * sum(verdicts) / len(pool), len(pool))
+        solved = [a or b for a, b in zip(solved, verdicts, strict=True)]
+        del engine
     write_jsonl(out / "verdicts.jsonl", [{"id": r["id"], "solved": c} for r, c in zip(pool, solved, strict=True)])
 
 
 def _selection_settings(p: Profile) -> dict:
-    return {"seed": p.seed, "size": p.selection.size, "seed_sources": p.selection.seed_sources}
+    if released_selection(p):
+        return {"released_selection": True}
+    return {"seed": p.seed, "size": p.selection.size, "seed_sources": p.selection.seed_sources,
+            "long_seed_sources": p.selection.long_seed_sources}
 
 
 def _compute_selection(run: RunDir, out: Path) -> None:
@@ -144,6 +187,14 @@ def _compute_selection(run: RunDir, out: Path) -> None:
     from s1kit.tokenizer import load_tokenizer
 
     records = read_jsonl(_output(run, "distillation", "traces.jsonl"))
+    if released_selection(run.profile):  # s1K as released: every record, nothing filtered
+        tokenizer = load_tokenizer(base_model_path(run))
+        for record in records:
+            record["thinking_tokens"] = len(tokenizer.encode(record["trace"], add_special_tokens=False))
+        write_jsonl(out / "s1k.jsonl", records)
+        write_jsonl(out / "candidates.jsonl", [])
+        write_json(out / "funnel.json", [{"step": "released selection", "kept": len(records)}])
+        return
     test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
     solved = {r["id"]: r["solved"] for r in read_jsonl(_output(run, "difficulty", "verdicts.jsonl"))}
     tokenizer = load_tokenizer(base_model_path(run))
@@ -168,7 +219,8 @@ def _compute_sft(run: RunDir, out: Path) -> None:
     base = base_model_path(run)
     report = train_sft(load_model(base), load_tokenizer(base), sft_examples(s1k, CHAT), run.profile.sft.train, out,
                        run.profile.seed)
-    write_json(out / "train_report.json", report)
+    if is_main_process():
+        write_json(out / "train_report.json", report)
 
 
 # -- 05 evaluation --------------------------------------------------------------------------------
@@ -217,7 +269,7 @@ GRAPH: dict[str, Stage] = {stage.name: stage for stage in (
           ("s1k.jsonl", "candidates.jsonl", "funnel.json")),
     Stage("sft", "models/sft", ("base_model", "selection"), _sft_settings,
           lambda p: ("s1kit.training", "s1kit.modeling", "s1kit.tokenizer"), _compute_sft,
-          ("model.safetensors", "tokenizer.json", "train_report.json")),
+          ("model.safetensors", "tokenizer.json", "train_report.json"), all_ranks=True),
     Stage("evaluation", "results", ("sourcing", "base_model", "sft"), _evaluation_settings,
           lambda p: ("s1kit.evaluation", "s1kit.engines"), _compute_evaluation,
           ("summary.json", "generations.jsonl", "base_generations.jsonl", "sweep_seconds.json")),
@@ -234,7 +286,8 @@ def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
     """
     setup_logging()
     profile = load_profile(profile) if isinstance(profile, str) else profile
-    torch.set_num_threads(profile.torch_threads)
+    # Several processes on one CPU machine (a gloo launch) share its threads.
+    torch.set_num_threads(max(1, profile.torch_threads // process_rank()[1]))
     torch.manual_seed(profile.seed)
     random.seed(profile.seed)
     return RunDir(profile, resolve_runs_root(root), GRAPH)

@@ -1,8 +1,16 @@
 """s1K selection: quality, then difficulty, then diversity (s1, Section 2.2 and Algorithm 1).
 
 Records are plain dicts with at least ``id``, ``question``, ``answer``, ``domain``, ``source``,
-``trace`` and ``attempt`` (the schema of ``s1kit.sources``). Each filter returns the kept
-records and a count of what it dropped and why, so the funnel can be shown.
+``trace`` and ``attempt`` (the schema of ``s1kit.sources``); a record's ``benchmark`` (default
+``"tiny"``) says how its answers are graded. Each filter returns the kept records and a count of
+what it dropped and why, so the funnel can be shown.
+
+Where the s1 repository's code (``data/filter.ipynb``) is more specific than the paper, this
+module follows the code: the question-text patterns of the quality filter, "solved by any of the
+judge models" for difficulty, and the seed rules of Algorithm 1 (correct AIME and GPQA attempts,
+and correct MATH attempts whose trace is longer than 5,600 tokens). One difference is kept on
+purpose: s1's code samples the last 300 questions with domain weights taken from AIME and GPQA;
+this module samples every domain uniformly, as the paper's Algorithm 1 states.
 """
 
 from __future__ import annotations
@@ -24,8 +32,11 @@ class SelectionConfig:
     """s1K selection (Section 2.2, Algorithm 1). Defaults: the tiny profile."""
 
     size: int = 1000
-    seed_sources: list[str] = field(default_factory=lambda: ["contest"])
-    difficulty_max_candidates: int = 6000  # 0: the base model grades every quality-filtered question
+    seed_sources: list[str] = field(default_factory=lambda: ["contest"])  # sources whose correct attempts are all taken
+    # sources whose correct attempts are taken when the trace is longer than N tokens (s1: {openaimath: 5600})
+    long_seed_sources: dict[str, int] = field(default_factory=dict)
+    difficulty_models: list[str] = field(default_factory=list)  # [] = the base model; s1: Qwen2.5-7B and -32B-Instruct
+    difficulty_max_candidates: int = 6000  # 0: every quality-filtered question is graded
     difficulty_max_answer_tokens: int = 48
     batch_size: int = 256  # decoding batch of the difficulty stage; does not change its result
 
@@ -33,7 +44,19 @@ class SelectionConfig:
 log = logging.getLogger("s1kit")
 
 REQUIRED = ("id", "question", "answer", "domain", "source", "trace", "attempt")
+# A trace with a run of ASCII junk (the tiny teacher's broken traces; an API's garbled output).
 _JUNK = re.compile(r"(#{4,}|~{2,}|\[image\]|!\[)")
+# Question texts s1 drops (data/filter.ipynb): Asymptote figures (kept for AIME), images,
+# numbered sub-problems "p1." ... "p999.", and bold markup around numbers.
+_SUBPROBLEM = re.compile(r"\bp[1-9]\d{0,2}\.")
+_BOLD_NUMBER = re.compile(r"\*\*(?=.*\d)[^\s\]]*\*\*")
+
+
+def question_has_formatting_problem(question: str, source: str = "") -> bool:
+    """True for the question texts s1's quality filter drops (figures, images, sub-problems, bold numbers)."""
+    if "[asy]" in question:
+        return "AIME" not in source
+    return "![Image]" in question or bool(_SUBPROBLEM.search(question)) or bool(_BOLD_NUMBER.search(question))
 
 
 def check_records(records: Sequence[dict], required: Iterable[str] = REQUIRED) -> None:
@@ -47,22 +70,27 @@ def check_records(records: Sequence[dict], required: Iterable[str] = REQUIRED) -
 
 
 def quality_filter(records: Sequence[dict], eval_questions: Iterable[str] = ()) -> tuple[list[dict], Counter]:
-    """Drop API errors, malformed traces, duplicates and questions of the evaluation set.
+    """Drop questions with no reference, API errors, formatting problems, duplicates and evaluation questions.
 
-    The paper removes questions with API errors and formatting problems (ASCII art, missing
-    images), deduplicates, and decontaminates against its evaluation benchmarks. A trace
-    counts as malformed if it is empty, has no parsable final answer, or contains junk.
+    The paper removes questions whose teacher call failed (no trace or no attempt), questions
+    with no reference answer to grade against, questions with formatting problems (ASCII art,
+    missing images: :func:`question_has_formatting_problem`), duplicates, and questions of its
+    evaluation benchmarks. A trace of junk characters counts as an API error too.
     """
     check_records(records)
     contaminated = {q.strip() for q in eval_questions}
     kept, dropped, seen = [], Counter(), set()
     for record in records:
         question = record["question"].strip()
-        if not record["trace"] or not str(record["trace"]).strip():
+        if not str(record["answer"] or "").strip():
+            dropped["no_reference"] += 1
+        elif not record["trace"] or not str(record["trace"]).strip():
             dropped["api_error"] += 1
         elif not str(record["attempt"] or "").strip():
             dropped["no_answer"] += 1
         elif _JUNK.search(record["trace"]):
+            dropped["malformed_trace"] += 1
+        elif question_has_formatting_problem(question, str(record["source"])):
             dropped["formatting"] += 1
         elif question in contaminated:
             dropped["contaminated"] += 1
@@ -100,7 +128,7 @@ def solved_by_model(engine: Engine, records: Sequence[dict], max_answer_tokens: 
     chat = chat or ChatFormat()
     results = answer_directly(engine, [chat.user_prompt(r["question"]) for r in records],
                               BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
-    return [grade(r.answer_text, record["answer"], benchmark)
+    return [grade(r.answer_text, record["answer"], record.get("benchmark", benchmark))
             for r, record in zip(results, records, strict=True)]
 
 
@@ -111,11 +139,15 @@ def diversity_select(
     seed: int,
     seed_sources: Sequence[str] = (),
     benchmark: Benchmark = "tiny",
+    long_seed_sources: dict[str, int] | None = None,
 ) -> list[dict]:
-    """Algorithm 1 of the paper, seeded (``benchmark`` grades the seed sources' attempts).
+    """Algorithm 1 of the paper, seeded.
 
-    1. Take every question from ``seed_sources`` whose teacher attempt is correct (the paper:
-       all correct AIME and GPQA questions, and correct MATH500 ones with long traces).
+    1. Take every question from ``seed_sources`` whose teacher attempt is correct, and every
+       question from ``long_seed_sources`` whose attempt is correct and whose thinking is longer
+       than that source's threshold (the paper: all correct AIME and GPQA questions, and correct
+       MATH questions with traces over 5,600 tokens). Attempts are graded with
+       :func:`s1kit.grading.grade` under the record's ``benchmark`` (else ``benchmark``).
     2. Until ``size`` questions are chosen: pick a domain uniformly at random among those with
        questions left; inside it, rank questions by thinking length (longest = rank 0) and
        sample one with probability proportional to ``2 ** -rank``; drop exhausted domains.
@@ -123,9 +155,16 @@ def diversity_select(
     if size <= 0:
         raise ValueError(f"selection size must be positive, got {size}")
     rng = random.Random(seed)
-    chosen = [r for r in records
-              if r["source"] in set(seed_sources) and grade(f"Answer: {r['attempt']}", r["answer"], benchmark)]
-    chosen = chosen[:size]
+    long_seed_sources = long_seed_sources or {}
+
+    def is_seed(record: dict) -> bool:
+        source = str(record["source"])  # sources match by prefix: "qfq/openaimath" covers "qfq/openaimath/Algebra"
+        long_enough = any(source.startswith(s) and thinking_length(record) > n for s, n in long_seed_sources.items())
+        if not long_enough and not any(source.startswith(s) for s in seed_sources):
+            return False
+        return grade(str(record["attempt"]), str(record["answer"]), record.get("benchmark", benchmark))
+
+    chosen = [r for r in records if is_seed(r)][:size]
     taken = {r["id"] for r in chosen}
     by_domain: dict[str, list[dict]] = defaultdict(list)
     for record in records:
@@ -166,7 +205,8 @@ def select_s1k(records: Sequence[dict], eval_questions: Sequence[str], solved: d
     kept, dropped = difficulty_filter(kept, lambda batch: [solved[r["id"]] for r in batch])
     funnel.append({"step": "difficulty", "kept": len(kept), "dropped": dict(dropped)})
     lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in kept}
-    chosen = diversity_select(kept, config.size, lambda r: lengths[r["id"]], seed, config.seed_sources)
+    chosen = diversity_select(kept, config.size, lambda r: lengths[r["id"]], seed, config.seed_sources,
+                              long_seed_sources=config.long_seed_sources)
     for record in chosen:
         record["thinking_tokens"] = lengths[record["id"]]
     funnel.append({"step": "diversity", "kept": len(chosen)})

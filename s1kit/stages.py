@@ -20,6 +20,12 @@ when it is recomputed the log says why (settings, code in which modules, or upst
 when it finished, with ``stage.json`` written last. An interrupted stage (Ctrl-C, a crash)
 leaves at most a partial directory, which no later run trusts.
 
+**Several processes** (``accelerate launch -m s1kit stage sft``). Only the main process (rank 0)
+computes the stages upstream of the launched one, each in a single-process child run (a
+trainer inside the launch would wait for ranks that are not training); the other ranks wait
+for their records. A stage marked ``all_ranks`` (SFT under FSDP) is computed by every rank into
+one shared partial directory named by its key, and published by the main process alone.
+
 Layout of ``runs/<profile>/``::
 
     data/                 pool and held-out test set (JSON lines)
@@ -78,6 +84,21 @@ class Stage:
     modules: Callable[[Profile], tuple[str, ...]]
     compute: Callable[[RunDir, Path], None]
     writes: tuple[str, ...] = ()  # the files a finished stage holds (documentation and checks)
+    all_ranks: bool = False  # computed by every process of a distributed launch (training), not rank 0 alone
+
+
+def process_rank() -> tuple[int, int]:
+    """(rank, world size) of this process in a distributed launch; (0, 1) otherwise."""
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def is_main_process() -> bool:
+    return process_rank()[0] == 0
+
+
+# How long a non-main rank waits for the main one to finish an upstream stage (a 32B base model's
+# difficulty pass can take hours); S1KIT_STAGE_WAIT_S overrides it.
+STAGE_WAIT_S = float(os.environ.get("S1KIT_STAGE_WAIT_S", 24 * 3600))
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -96,7 +117,7 @@ def setup_logging(level: int = logging.INFO) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("[%(name)s %(asctime)s] %(message)s", "%H:%M:%S"))
         logger.addHandler(handler)
-    logger.setLevel(level)
+    logger.setLevel(level if is_main_process() else max(level, logging.WARNING))  # one log, not one per rank
     logger.propagate = False
 
 
@@ -186,6 +207,7 @@ class RunDir:
     def __init__(self, profile: Profile, root: str | Path, graph: dict[str, Stage],
                  shared: dict[str, RunDir] | None = None):
         self.profile = profile
+        self.runs_root = Path(root)
         self.root = Path(root) / profile.name
         self.graph = graph
         # Stages read from another run (a contrast world shares its parent's pool and base model).
@@ -252,13 +274,24 @@ class RunDir:
 
     @contextmanager
     def publishing(self, name: str) -> Iterator[Path]:
-        """Compute into a partial dir; publish it atomically, ``stage.json`` last, only if the body finishes."""
+        """Compute into a partial dir; publish it atomically, ``stage.json`` last, only if the body finishes.
+
+        In a distributed launch the partial dir is named by the stage's key, so that every rank
+        computes into the same one; only the main process cleans, publishes and writes the record.
+        """
         final = self.stage_dir(name)
+        rank, world = process_rank()
+        if world > 1:
+            work = final.parent / f"{final.name}.partial-{self.key(name)}"
+            if rank != 0:
+                yield work
+                return
+        else:
+            work = final.parent / f"{final.name}.partial-{os.getpid()}"
         final.parent.mkdir(parents=True, exist_ok=True)
         for stale in final.parent.glob(f"{final.name}.partial-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        work = final.parent / f"{final.name}.partial-{os.getpid()}"
-        work.mkdir()
+        work.mkdir(exist_ok=True)
         start = time.perf_counter()
         try:
             yield work
@@ -288,12 +321,47 @@ class RunDir:
             log.info("stage %s: reused, computed %s in %ss (key %s)", name, marker.get("computed_at", "?"),
                      marker.get("seconds", "?"), marker["key"])
             return self.stage_dir(name)
+        rank, world = process_rank()
+        if world > 1 and not stage.all_ranks:  # one child run computes it with everything it needs
+            if rank == 0:
+                self._compute_in_single_process(name)
+            self._wait_for(name)
+            return self.stage_dir(name)
         for need in stage.needs:
             self.ensure(need)
         log.info("stage %s: computing (%s)", name, self.why_stale(name))
         with self.publishing(name) as out:
             stage.compute(self, out)
         return self.stage_dir(name)
+
+    def _compute_in_single_process(self, name: str) -> None:
+        """Run ``stage name`` (and what it needs) in a child process outside the distributed launch."""
+        import dataclasses
+        import subprocess
+        import sys
+
+        import yaml
+
+        launch = self.root / ".launch"
+        launch.mkdir(parents=True, exist_ok=True)
+        recipe = launch / "profile.yaml"
+        recipe.write_text(yaml.safe_dump(dataclasses.asdict(self.profile), sort_keys=False))
+        launcher_vars = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
+                         "ROLE_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_WORLD_SIZE")
+        env = {k: v for k, v in os.environ.items()
+               if k not in launcher_vars and not k.startswith(("TORCHELASTIC_", "ACCELERATE_"))}
+        log.info("stage %s: computing in a single-process run (distributed launch, rank 0)", name)
+        subprocess.run([sys.executable, "-m", PACKAGE, "stage", name, "--profile", str(recipe),
+                        "--runs", str(self.runs_root)], env=env, check=True)
+
+    def _wait_for(self, name: str, poll_s: float = 1.0) -> None:
+        waited = 0.0
+        while not self.is_current(name):
+            if waited > STAGE_WAIT_S:
+                raise TimeoutError(f"rank {process_rank()[0]}: stage {name} was not published by the main process "
+                                   f"within {STAGE_WAIT_S:.0f}s")
+            time.sleep(poll_s)
+            waited += poll_s
 
     def plan(self) -> list[dict]:
         """Every stage in order with whether a run would reuse it, and why not."""

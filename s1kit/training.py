@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,7 +42,8 @@ class TrainConfig:
     num_train_epochs: float = 5.0
     max_steps: int = 250  # > 0 overrides num_train_epochs
     per_device_train_batch_size: int = 32
-    gradient_accumulation_steps: int = 1
+    gradient_accumulation_steps: int = 1  # used when global_batch_size is 0
+    global_batch_size: int = 0  # > 0: accumulation = global / (per-device batch x processes); s1: 16
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
     adam_beta2: float = 0.95
@@ -60,6 +62,38 @@ class TrainConfig:
             raise ValueError(f"per_device_train_batch_size must be > 0, got {self.per_device_train_batch_size}")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:
             raise ValueError("set max_steps > 0 or num_train_epochs > 0")
+        if self.global_batch_size < 0 or self.gradient_accumulation_steps <= 0:
+            raise ValueError("global_batch_size must be >= 0 and gradient_accumulation_steps > 0")
+
+
+def world_size() -> int:
+    """How many training processes this launch has (``accelerate launch``/``torchrun`` set WORLD_SIZE)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def batch_plan(config: TrainConfig, examples: int, processes: int) -> dict[str, int]:
+    """Accumulation, global batch and optimizer steps for ``examples`` on ``processes`` processes.
+
+    With ``global_batch_size`` set, accumulation is derived so that every launch (1 GPU, one
+    8-GPU node, two nodes) trains with the same global batch, as the paper's 16. The step count
+    follows the Trainer's own arithmetic (per-process batches per epoch, rounded up, then
+    accumulated), so warmup is a fraction of the optimizer steps that really happen.
+    """
+    per_step = config.per_device_train_batch_size * processes
+    if config.global_batch_size:
+        if config.global_batch_size % per_step:
+            raise ValueError(f"global_batch_size={config.global_batch_size} is not a multiple of "
+                             f"per_device_train_batch_size x processes = {per_step}")
+        accumulation = config.global_batch_size // per_step
+    else:
+        accumulation = config.gradient_accumulation_steps
+    if config.max_steps > 0:
+        steps = config.max_steps
+    else:
+        batches = math.ceil(examples / per_step)
+        steps = math.ceil(config.num_train_epochs * max(math.ceil(batches / accumulation), 1))
+    return {"processes": processes, "accumulation": accumulation, "global_batch": per_step * accumulation,
+            "steps": steps, "warmup_steps": max(1, round(config.warmup_ratio * steps))}
 
 
 @dataclass(frozen=True)
@@ -107,7 +141,7 @@ class _ProgressLog(TrainerCallback):
         self.history: list[dict] = []
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if not logs or "loss" not in logs:
+        if not logs or "loss" not in logs or not state.is_world_process_zero:  # one log line per step, not per rank
             return
         elapsed = time.perf_counter() - self.start
         entry = {"step": state.global_step, "loss": float(logs["loss"]), "elapsed_s": round(elapsed, 1)}
@@ -140,24 +174,24 @@ def train_sft(
     output_dir = Path(output_dir)
     rows = [tokenize_example(tokenizer, e, config.max_length) for e in examples]
     mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
-    batch = config.per_device_train_batch_size * config.gradient_accumulation_steps
-    steps = config.max_steps if config.max_steps > 0 else math.ceil(len(rows) / batch * config.num_train_epochs)
+    plan = batch_plan(config, len(rows), world_size())
     on_gpu = torch.cuda.is_available()
+    # Only arguments that both the CPU stack's transformers and the GPU stack's (< 5.21, forced by
+    # vLLM) accept; tests/test_training_grading.py checks them against the installed SFTConfig.
     args = SFTConfig(
         output_dir=str(output_dir / "trainer"),
         learning_rate=config.learning_rate,
         num_train_epochs=config.num_train_epochs,
         max_steps=config.max_steps,
         per_device_train_batch_size=config.per_device_train_batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        warmup_steps=max(1, round(config.warmup_ratio * steps)),
+        gradient_accumulation_steps=plan["accumulation"],
+        warmup_steps=plan["warmup_steps"],
         weight_decay=config.weight_decay,
         adam_beta1=0.9,
         adam_beta2=config.adam_beta2,
         lr_scheduler_type=config.lr_scheduler_type,
         max_length=config.max_length,
         bf16=config.bf16,
-        gradient_checkpointing=config.gradient_checkpointing,
         fsdp=config.fsdp,
         fsdp_config=config.fsdp_config,
         use_cpu=not on_gpu,
@@ -169,8 +203,10 @@ def train_sft(
         data_seed=seed,
         dataloader_num_workers=0,
         disable_tqdm=True,
+        # named only when on: transformers 5.24 renamed it (with a warning), 5.20 knows only this name
+        **({"gradient_checkpointing": True} if config.gradient_checkpointing else {}),
     )
-    callback = _ProgressLog(mean_tokens * batch)
+    callback = _ProgressLog(mean_tokens * plan["global_batch"])
     trainer = SFTTrainer(
         model=model,
         args=args,
@@ -182,9 +218,10 @@ def train_sft(
     start = time.perf_counter()
     trainer.train()
     wall = time.perf_counter() - start
-    trainer.save_model(str(output_dir))
-    tokenizer.save_pretrained(str(output_dir))
-    tokens = mean_tokens * batch * trainer.state.global_step
+    trainer.save_model(str(output_dir))  # under FSDP every rank takes part; the main one writes
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(output_dir))
+    tokens = mean_tokens * plan["global_batch"] * trainer.state.global_step
     report = {
         "examples": len(rows),
         "steps": trainer.state.global_step,
@@ -194,7 +231,10 @@ def train_sft(
         "tokens_per_s": round(tokens / wall, 1),
         "loss_history": callback.history,
         "config": asdict(config),
+        "batch_plan": plan,
         "seed": seed,
     }
-    log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], len(rows), wall, report["tokens_per_s"])
+    if trainer.is_world_process_zero():
+        log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], len(rows), wall,
+                 report["tokens_per_s"])
     return report

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from s1kit.chat_client import ChatClient, ChatClientError
 from s1kit.grading import Judge, answer_section, extract_answer, grade, last_boxed, normalize
 
 THINKING = "<|im_start|>think\nLet me compute. The answer might be \\boxed{13}. Wait, recheck.\n"
@@ -118,7 +119,7 @@ def judge_server():
 
 
 def test_judge_decides_only_what_math_verify_cannot(judge_server):
-    judge = Judge(base_url=judge_server, model="judge-model", api_key="secret")
+    judge = Judge(ChatClient(base_url=judge_server, model="judge-model", api_key="secret"))
     response = "<|im_start|>answer\nAnswer: three quarters"
     assert not grade(response, "\\frac{3}{4}", "math")  # math-verify cannot read words; no judge by default
     assert grade(response, "\\frac{3}{4}", "math", judge=judge)
@@ -130,3 +131,9 @@ def test_judge_decides_only_what_math_verify_cannot(judge_server):
     path, auth, body = _FakeJudge.seen[0]
     assert path == "/v1/chat/completions" and auth == "Bearer secret" and body["model"] == "judge-model"
     assert body["temperature"] == 0
+
+
+def test_unreachable_or_malformed_endpoint_is_one_clear_error(judge_server):
+    with pytest.raises(ChatClientError, match="chat endpoint http://127.0.0.1:9/v1/chat/completions failed"):
+        ChatClient("http://127.0.0.1:9/v1", "m", timeout_s=2).ask("hi")
+

@@ -12,10 +12,32 @@ def record(i, domain="a", source="drill", trace=None, attempt="5", answer="5", q
 
 def test_quality_filter_drops_each_problem_once():
     records = [record(0), record(1, trace=""), record(2, attempt=""), record(3, trace="####~~~ art"),
-               record(4, question="in the test"), record(5, question="q0"), record(6)]
+               record(4, question="in the test"), record(5, question="q0"), record(6), record(7, answer=""),
+               record(8, question="Find x.\n[asy]draw((0,0)--(1,1));[/asy]"),
+               record(9, question="p1. Find x. p2. Find y."), record(10, question="Solve **12** things"),
+               record(11, question="![Image](fig.png) How many?"),
+               record(12, question="[asy]unitsize(1cm);[/asy] Find AB.", source="qq8933/AIME_1983_2024")]
     kept, dropped = quality_filter(records, eval_questions=["in the test"])
-    assert [r["id"] for r in kept] == ["r0000", "r0006"]
-    assert dropped == Counter(api_error=1, no_answer=1, formatting=1, contaminated=1, duplicate=1)
+    assert [r["id"] for r in kept] == ["r0000", "r0006", "r0012"]  # an AIME figure stays, as in s1
+    assert dropped == Counter(api_error=1, no_answer=1, malformed_trace=1, contaminated=1, duplicate=1,
+                              no_reference=1, formatting=4)
+
+
+def test_seed_rules_of_algorithm_1():
+    """Correct AIME/GPQA attempts are taken whole; correct MATH ones only with a trace over the threshold."""
+    boxed = "... so the answer is $\\boxed{204}$."
+    records = [record(0, source="qq8933/AIME_1983_2024", attempt=boxed, answer="204"),
+               record(1, source="qq8933/AIME_1983_2024", attempt="Answer: 13", answer="204"),
+               record(2, source="qfq/openaimath/Algebra", attempt=boxed, answer="204", trace="x" * 6000),
+               record(3, source="qfq/openaimath/Algebra", attempt=boxed, answer="204", trace="x" * 100),
+               record(4, source="qfq/openaimath/Algebra", attempt="\\boxed{1}", answer="204", trace="x" * 6000)]
+    records += [record(i, domain=f"d{i % 3}") for i in range(5, 40)]
+    for r in records[:5]:
+        r["benchmark"] = "math"
+    chosen = diversity_select(records, 10, lambda r: len(r["trace"]), seed=0, seed_sources=["qq8933/AIME_1983_2024"],
+                              long_seed_sources={"qfq/openaimath": 5600})
+    assert [r["id"] for r in chosen[:2]] == ["r0000", "r0002"]
+    assert not {"r0001", "r0004"} & {r["id"] for r in chosen[:2]}
 
 
 def test_malformed_records_are_refused_by_name():

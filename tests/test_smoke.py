@@ -162,3 +162,21 @@ def test_bad_profile_is_refused_before_any_work(tmp_path):
     done = s1kit("reproduce", "--profile", "nope", "--runs", str(tmp_path))
     assert done.returncode == 2 and "unknown profile 'nope'" in done.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_sft_under_a_two_process_launch(tmp_path):
+    """`stage sft` launched on 2 CPU processes (gloo): rank 0 computes upstream, both train, one model."""
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29561",
+         "-m", "s1kit", "stage", "sft", "--profile", "smoke", "--runs", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    models = tmp_path / "smoke" / "models"
+    assert sorted(p.name for p in models.iterdir()) == ["base", "sft"]  # no partial dirs left behind
+    model = AutoModelForCausalLM.from_pretrained(models / "sft")
+    assert model.config.model_type == "qwen2"
+    record = json.loads((models / "sft" / "stage.json").read_text())
+    report = json.loads((models / "sft" / "train_report.json").read_text())
+    assert report["batch_plan"]["processes"] == 2 and record["key"]
+    log = done.stderr
+    assert log.count("step 20/20") == 1 and log.count("stage sft: computing") == 1  # logged once, not per rank
