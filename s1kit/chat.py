@@ -23,8 +23,9 @@ THINK_DELIMITER = IM_START + "think"
 ANSWER_DELIMITER = IM_START + "answer"
 FINAL_ANSWER_PREFIX = "Final Answer:"
 
-# A ChatML template that renders exactly like Qwen2.5's for user/assistant turns without a
-# system prompt. The tiny tokenizer ships it; real Qwen tokenizers bring their own.
+# A ChatML template: Qwen2.5's for user/assistant turns, without Qwen's default system prompt
+# (a 1M model has no use for "You are Qwen..."). The tiny tokenizer ships it; real Qwen
+# tokenizers bring their own, and ChatFormat.from_tokenizer reads whichever the model has.
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
@@ -33,29 +34,56 @@ CHATML_TEMPLATE = (
 )
 
 
+_SENTINEL = "\x00S1KIT-QUESTION\x00"
+
+
 @dataclass(frozen=True)
 class ChatFormat:
-    """Delimiters of the thinking/answer format (configurable; s1's values by default)."""
+    """Delimiters of the thinking/answer format (s1's values by default) and the model's prompt wrapper.
+
+    ``prompt_prefix`` + question + ``prompt_suffix`` is the conversation up to the opened
+    assistant turn. The defaults are ChatML with no system prompt (the tiny tokenizer's template);
+    :meth:`from_tokenizer` takes them from a model's own chat template, so that a Qwen2.5 model
+    gets its default system prompt at training and test time, as s1 did.
+    """
 
     think_delimiter: str = THINK_DELIMITER
     answer_delimiter: str = ANSWER_DELIMITER
     final_answer_prefix: str = FINAL_ANSWER_PREFIX
     end_of_turn: str = IM_END
+    prompt_prefix: str = f"{IM_START}user\n"
+    prompt_suffix: str = f"{IM_END}\n{IM_START}assistant\n"
+
+    @classmethod
+    def from_tokenizer(cls, tokenizer) -> "ChatFormat":
+        """The format with the prompt wrapper rendered by ``tokenizer``'s chat template (system prompt included)."""
+        if not getattr(tokenizer, "chat_template", None):
+            raise ValueError(f"tokenizer {type(tokenizer).__name__} has no chat template; s1 prompts need one")
+        rendered = tokenizer.apply_chat_template([{"role": "user", "content": _SENTINEL}], tokenize=False,
+                                                 add_generation_prompt=True)
+        if rendered.count(_SENTINEL) != 1:
+            raise ValueError("the chat template does not render the user's message exactly once")
+        prefix, suffix = rendered.split(_SENTINEL)
+        return cls(prompt_prefix=prefix, prompt_suffix=suffix)
 
     def user_prompt(self, question: str) -> str:
         """The conversation up to and including the opened assistant turn."""
-        return f"{IM_START}user\n{question}{IM_END}\n{IM_START}assistant\n"
+        return f"{self.prompt_prefix}{question}{self.prompt_suffix}"
 
     def thinking_prompt(self, question: str) -> str:
         """The prompt budget forcing starts from: the assistant turn opened with the thinking delimiter."""
         return self.user_prompt(question) + self.think_delimiter
 
-    def thinking_completion(self, trace: str, answer: str) -> str:
-        """The assistant turn of an s1 training example (thinking, then the answer)."""
-        return (
-            f"{self.think_delimiter}\n{trace}\n{self.answer_delimiter}\n"
-            f"{self.final_answer_prefix} {answer}{self.end_of_turn}"
-        )
+    def thinking_completion(self, trace: str, answer: str, answer_prefix: str | None = None) -> str:
+        """The assistant turn of an s1 training example (thinking, then the answer section).
+
+        As in s1's data preparation, the answer is prefixed (``answer_prefix``, else
+        ``final_answer_prefix``) only when it does not already contain ``Answer:``.
+        """
+        answer = answer.strip()
+        if "Answer:" not in answer:
+            answer = f"{answer_prefix or self.final_answer_prefix} {answer}"
+        return f"{self.think_delimiter}\n{trace}\n{self.answer_delimiter}\n{answer}{self.end_of_turn}"
 
     def direct_completion(self, answer: str, worked: str | None = None) -> str:
         """An instruct-style assistant turn with no thinking phase (the base model's format)."""

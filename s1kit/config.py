@@ -75,6 +75,7 @@ class DistillationConfig:
 @dataclass(frozen=True)
 class SFTStageConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
+    answer_prefix: str = "Final Answer:"  # written before an attempt with no "Answer:" (s1's data: "Answer:")
 
 
 @dataclass(frozen=True)

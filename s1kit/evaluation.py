@@ -76,9 +76,14 @@ class SweepPoint:
     seconds: float
 
 
-def grade_results(results: Sequence[ForcingResult], answers: Sequence[str], benchmark: Benchmark) -> list[bool]:
-    """Grade each output's answer section against its reference (:func:`s1kit.grading.grade`)."""
-    return [grade(r.answer_text, a, benchmark) for r, a in zip(results, answers, strict=True)]
+def grade_results(results: Sequence[ForcingResult], answers: Sequence[str],
+                  benchmark: Benchmark | Sequence[Benchmark]) -> list[bool]:
+    """Grade each output's answer section against its reference (:func:`s1kit.grading.grade`).
+
+    ``benchmark`` is one name for all, or one per question (a test set mixing AIME24, MATH500 and GPQA).
+    """
+    benchmarks = [benchmark] * len(results) if isinstance(benchmark, str) else list(benchmark)
+    return [grade(r.answer_text, a, b) for r, a, b in zip(results, answers, benchmarks, strict=True)]
 
 
 def run_point(
@@ -86,7 +91,7 @@ def run_point(
     questions: Sequence[str],
     answers: Sequence[str],
     config: BudgetForcing,
-    benchmark: Benchmark = "tiny",
+    benchmark: Benchmark | Sequence[Benchmark] = "tiny",
     bootstrap_samples: int = 1000,
 ) -> tuple[SweepPoint, list[ForcingResult], list[bool]]:
     """Budget-force every question with ``config`` and grade the answers."""
@@ -120,7 +125,7 @@ def direct_accuracy(
     questions: Sequence[str],
     answers: Sequence[str],
     max_answer_tokens: int,
-    benchmark: Benchmark = "tiny",
+    benchmark: Benchmark | Sequence[Benchmark] = "tiny",
     chat: ChatFormat | None = None,
 ) -> tuple[float, list[ForcingResult], list[bool]]:
     """Accuracy of a model answering the plain chat prompt with no thinking phase."""
@@ -131,11 +136,13 @@ def direct_accuracy(
     return sum(correct) / len(correct), results, correct
 
 
-def sweep_configs(config: EvaluationConfig, seed: int) -> list[BudgetForcing]:
+def sweep_configs(config: EvaluationConfig, seed: int, chat: ChatFormat | None = None) -> list[BudgetForcing]:
     """The cap sweep (k = ``cap_sweep_num_ignore``, growing N, then no cap) and the ignore sweep (no cap, growing k)."""
+    chat = chat or ChatFormat()
+
     def make(n: int | None, k: int) -> BudgetForcing:
         return BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=config.ignore_str,
-                             max_answer_tokens=config.max_answer_tokens, seed=seed)
+                             max_answer_tokens=config.max_answer_tokens, seed=seed, chat=chat)
 
     points = [make(n, config.cap_sweep_num_ignore) for n in sorted(config.caps)]
     points.append(make(None, config.cap_sweep_num_ignore))
@@ -162,14 +169,19 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     so that two runs of the same config give byte-identical summaries).
     """
     questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
+    benchmarks = [t.get("benchmark", config.benchmark) for t in test]  # Hub test records name their own
     base_acc, base_results, base_correct = direct_accuracy(
-        base_engine, questions, answers, config.base_max_answer_tokens, config.benchmark)
+        base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
+        ChatFormat.from_tokenizer(base_engine.tokenizer))
     log.info("base model answering directly: accuracy %.3f", base_acc)
-    points, generations = [], []
-    for index, forcing in enumerate(sweep_configs(config, seed)):
-        point, results, correct = run_point(tuned_engine, questions, answers, forcing, config.benchmark,
+    points, generations, by_source = [], [], {}
+    for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
+        point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
                                             config.bootstrap_samples)
         points.append(point)
+        for source in sorted({t["source"] for t in test}):
+            mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]
+            by_source.setdefault(source, []).append(sum(mine) / len(mine))
         for t, r, c in zip(test, results, correct, strict=True):
             generations.append({"point": index, "id": t["id"], "thinking": r.thinking_text,
                                 "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,
@@ -180,6 +192,8 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         "base_model_accuracy": base_acc,
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
     }
+    if len(by_source) > 1:  # several benchmarks (AIME24, MATH500, GPQA): each one's accuracy per sweep point
+        summary["accuracy_by_benchmark"] = by_source
     base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c}
                         for t, r, c in zip(test, base_results, base_correct, strict=True)]
     return SweepRun(summary, generations, base_generations, [p.seconds for p in points])

@@ -167,7 +167,8 @@ def _compute_difficulty(run: RunDir, out: Path) -> None:
     solved = [False] * len(pool)
     for model in cfg.difficulty_models or [base_model_path(run)]:  # solved by any of the models: dropped
         engine = load_engine(evaluation_cfg.engine, model, cfg.batch_size, evaluation_cfg.vllm_kwargs)
-        verdicts = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark, CHAT)
+        verdicts = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark,
+                                   ChatFormat.from_tokenizer(engine.tokenizer))
         log.info("%s solves %.1f%% of %d sampled pool questions", model if cfg.difficulty_models else "base model",
                  100 * sum(verdicts) / len(pool), len(pool))
         solved = [a or b for a, b in zip(solved, verdicts, strict=True)]
@@ -207,7 +208,7 @@ def _compute_selection(run: RunDir, out: Path) -> None:
 
 # -- 04 SFT ---------------------------------------------------------------------------------------
 def _sft_settings(p: Profile) -> dict:
-    return {"seed": p.seed, "train": _asdict(p.sft.train)}
+    return {"seed": p.seed, **_asdict(p.sft)}
 
 
 def _compute_sft(run: RunDir, out: Path) -> None:
@@ -217,8 +218,10 @@ def _compute_sft(run: RunDir, out: Path) -> None:
 
     s1k = read_jsonl(_output(run, "selection", "s1k.jsonl"))
     base = base_model_path(run)
-    report = train_sft(load_model(base), load_tokenizer(base), sft_examples(s1k, CHAT), run.profile.sft.train, out,
-                       run.profile.seed)
+    tokenizer = load_tokenizer(base)
+    chat = ChatFormat.from_tokenizer(tokenizer)  # the model's own template: Qwen's default system prompt included
+    examples = sft_examples(s1k, chat, run.profile.sft.answer_prefix)
+    report = train_sft(load_model(base), tokenizer, examples, run.profile.sft.train, out, run.profile.seed)
     if is_main_process():
         write_json(out / "train_report.json", report)
 
@@ -263,7 +266,7 @@ GRAPH: dict[str, Stage] = {stage.name: stage for stage in (
           _tiny_or(lambda p: p.distillation.kind == "tiny_teacher", ("s1kit.tiny.teacher", "s1kit.tiny.world"), ()),
           _compute_distillation, ("traces.jsonl",)),
     Stage("difficulty", "difficulty", ("sourcing", "base_model"), _difficulty_settings,
-          lambda p: ("s1kit.selection", "s1kit.engines"), _compute_difficulty, ("verdicts.jsonl",)),
+          lambda p: ("s1kit.selection", "s1kit.engines", "s1kit.chat"), _compute_difficulty, ("verdicts.jsonl",)),
     Stage("selection", "s1k", ("sourcing", "base_model", "distillation", "difficulty"), _selection_settings,
           lambda p: ("s1kit.selection", "s1kit.tokenizer"), _compute_selection,
           ("s1k.jsonl", "candidates.jsonl", "funnel.json")),

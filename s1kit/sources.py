@@ -85,6 +85,7 @@ class HubDataConfig:
     # {"base_url": "http://127.0.0.1:8000/v1", "model": "...", "api_key_env": "OPENAI_API_KEY"}. {} = off.
     domain_classifier: dict = field(default_factory=dict)
     gpqa_seed: int = 0  # the fixed seed GPQA's options are shuffled with
+    benchmark_paths: dict = field(default_factory=dict)  # name -> a local copy or mirror instead of the Hub id
 
     def __post_init__(self) -> None:
         unknown = [b for b in self.benchmarks if b not in BENCHMARKS]
@@ -97,8 +98,12 @@ class DatasetAccessError(RuntimeError):
 
 
 def _load(name: str, split: str, config: str | None = None, gated: bool = False):
+    from pathlib import Path
+
     from datasets import load_dataset
 
+    if Path(name).is_dir():  # a local copy (parquet files): Hub configs do not apply
+        config = None
     try:
         return load_dataset(name, config, split=split) if config else load_dataset(name, split=split)
     except Exception as error:  # datasets raises many kinds (offline, gated, missing); one message for all
@@ -168,14 +173,18 @@ def load_selection(dataset: str, traces: str = "gemini", domain_column: str = "c
     return [_pool_record(i, row, "s1k", domain_column, columns[4], columns[5]) for i, row in enumerate(data)]
 
 
-def load_benchmark(name: str, gpqa_seed: int = 0) -> list[dict]:
-    """One benchmark's problems as test records (``aime24``, ``math500`` or ``gpqa_diamond``)."""
+def load_benchmark(name: str, gpqa_seed: int = 0, path: str | None = None) -> list[dict]:
+    """One benchmark's problems as test records (``aime24``, ``math500`` or ``gpqa_diamond``).
+
+    ``path`` loads a local copy or a mirror instead of the benchmark's Hub id.
+    """
     if name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; known: {sorted(BENCHMARKS)}")
     source = BENCHMARKS[name]
-    data = _load(source.dataset, source.split, source.config, source.gated)
+    dataset = path or source.dataset
+    data = _load(dataset, source.split, source.config, source.gated)
     columns = [source.question_column, source.answer_column] + (list(GPQA_OPTIONS) if source.grading == "gpqa" else [])
-    _require_columns(data, columns, source.dataset)
+    _require_columns(data, columns, dataset)
     rng = random.Random(gpqa_seed)
     records = []
     for index, row in enumerate(data):
@@ -203,5 +212,6 @@ def hub_pool(config: HubDataConfig) -> tuple[list[dict], list[dict]]:
         pool = load_selection(config.selection_dataset, config.traces, config.domain_column)
     else:
         pool = load_pool(config)
-    test = [record for name in config.benchmarks for record in load_benchmark(name, config.gpqa_seed)]
+    test = [record for name in config.benchmarks
+            for record in load_benchmark(name, config.gpqa_seed, config.benchmark_paths.get(name))]
     return pool, test

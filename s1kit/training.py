@@ -105,16 +105,17 @@ class Example:
     forced_spans: tuple[tuple[int, int], ...] = ()  # char offsets in ``completion`` with no loss
 
 
-def sft_examples(records: Sequence[dict], chat: ChatFormat) -> list[Example]:
+def sft_examples(records: Sequence[dict], chat: ChatFormat, answer_prefix: str | None = None) -> list[Example]:
     """s1K records (``question``, ``trace``, ``attempt``, ``forced_spans``) as SFT examples.
 
     The prompt is the user turn; the completion is the thinking phase and the answer
     (:meth:`s1kit.chat.ChatFormat.thinking_completion`). Forced spans are character offsets in
     the trace; they move by the length of the ``<|im_start|>think`` line that opens the completion.
+    ``answer_prefix`` is written before an attempt that has no ``Answer:`` of its own.
     """
     offset = len(chat.think_delimiter) + 1
     return [
-        Example(chat.user_prompt(r["question"]), chat.thinking_completion(r["trace"], r["attempt"]),
+        Example(chat.user_prompt(r["question"]), chat.thinking_completion(r["trace"], r["attempt"], answer_prefix),
                 tuple((a + offset, b + offset) for a, b in r.get("forced_spans") or ()))
         for r in records
     ]

@@ -1,13 +1,10 @@
 import json
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from s1kit import pipeline
 from s1kit.config import RECIPES, ConfigError, Profile, check_parameters, from_dict, load_profile
-from s1kit.sources import HubDataConfig, hub_pool
 from s1kit.stages import RunDir, module_closure, read_jsonl, resolve_runs_root
 from s1kit.tiny.world import TinyWorldConfig, tiny_pool
 
@@ -149,40 +146,6 @@ def test_sourcing_stage_is_cached_and_deterministic(tmp_path):
     assert (pool, test) == tiny_pool(TinyWorldConfig(pool_size=500, test_size=50), seed=0)
     assert tiny_pool(TinyWorldConfig(pool_size=500, test_size=50), seed=1) != (pool, test)
     assert read_jsonl(run.path("data", "test.jsonl"))[0].keys() >= {"question", "answer"}
-
-
-def write_hub_fixture(tmp_path, drop=None):
-    pool = {
-        "question": ["What is 1+1?", "Solve x^2=4."],
-        "solution": ["2", "2"],
-        "cot_type": ["math", "math"],
-        "source_type": ["AI-MO/NuminaMath-CoT/aops_forum", "qq8933/AIME_1983_2024"],
-        "metadata": ["{}", "{}"],
-        "cot": [None, None],
-        "thinking_trajectories": [["Let me add. 1+1=2."], ["x=2 or x=-2. Wait, positive: 2."]],
-        "attempt": ["The answer is 2.", "2"],
-    }
-    if drop:
-        pool.pop(drop)
-    (tmp_path / "pool").mkdir()
-    pq.write_table(pa.table(pool), tmp_path / "pool" / "train-00000.parquet")
-    (tmp_path / "aime").mkdir()
-    pq.write_table(pa.table({"id": [60], "problem": ["Find 3+4."], "solution": ["7"], "answer": ["7"],
-                             "url": ["u"]}), tmp_path / "aime" / "train-00000.parquet")
-    return HubDataConfig(pool_dataset=str(tmp_path / "pool"), test_dataset=str(tmp_path / "aime"))
-
-
-def test_hub_pool_reads_the_s1_schemas(tmp_path):
-    pool, test = hub_pool(write_hub_fixture(tmp_path))
-    assert pool[1]["trace"].startswith("x=2") and pool[1]["source"] == "qq8933/AIME_1983_2024"
-    assert pool[0]["domain"] == "math" and pool[0]["answer"] == "2"
-    assert test == [{"id": "test-0000", "question": "Find 3+4.", "answer": "7", "domain": "test",
-                     "source": str(tmp_path / "aime"), "difficulty": None}]
-
-
-def test_hub_pool_names_a_missing_column(tmp_path):
-    with pytest.raises(ValueError, match="missing column\\(s\\) \\['thinking_trajectories'\\]"):
-        hub_pool(write_hub_fixture(tmp_path, drop="thinking_trajectories"))
 
 
 def test_missing_model_dir_is_refused(tmp_path):
