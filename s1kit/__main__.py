@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from s1kit import pipeline
+from s1kit import pipeline, preflight
 from s1kit.config import ConfigError, load_profile
 from s1kit.stages import setup_logging, write_json
 
@@ -102,8 +102,10 @@ def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
 
 
 def print_plan(run) -> None:
-    """The profile's stages in order, each with what it needs and whether a run would reuse it."""
-    print(f"profile {run.profile.name}: ok (seed {run.profile.seed}); runs in {run.root}")
+    """The profile's models, data, devices and time, then its stages with what each needs and would reuse."""
+    print(f"profile {run.profile.name} (seed {run.profile.seed}); runs in {run.root}")
+    for line in preflight.plan_lines(run.profile):
+        print(f"  {line}")
     for row in run.plan():
         state = "reuse" if row["current"] else f"compute ({row['why']})"
         needs = ", ".join(row["needs"]) or "-"
@@ -130,8 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     runs = Path(args.runs).resolve()
+    problems = preflight.missing(profile.requires)
     if args.command == "check":
         print_plan(pipeline.open_run(profile, runs))
+    if problems:  # stop before any download or training, naming everything that is missing
+        print(f"error: profile {profile.name} cannot run on this machine:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 3
+    if args.command == "check":
         return 0
     if args.command == "stage":
         pipeline.open_run(profile, runs).ensure(args.name)

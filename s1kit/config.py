@@ -25,6 +25,7 @@ from typing import Any, Literal
 import yaml
 
 from s1kit.evaluation import EvaluationConfig
+from s1kit.preflight import RequirementsConfig
 from s1kit.selection import SelectionConfig
 from s1kit.sources import HubDataConfig
 from s1kit.tiny.instruct import InstructCorpusConfig
@@ -74,6 +75,10 @@ class DistillationConfig:
 
 @dataclass(frozen=True)
 class SFTStageConfig:
+    """Fine-tuning on s1K, or (``kind: pretrained``) a released fine-tuned checkpoint such as s1-32B."""
+
+    kind: Literal["train", "pretrained"] = "train"
+    path: str = ""  # a Hub id or local dir, for kind "pretrained"
     train: TrainConfig = field(default_factory=TrainConfig)
     answer_prefix: str = "Final Answer:"  # written before an attempt with no "Answer:" (s1's data: "Answer:")
 
@@ -89,10 +94,13 @@ class Profile:
     selection: SelectionConfig = field(default_factory=SelectionConfig)
     sft: SFTStageConfig = field(default_factory=SFTStageConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    requires: RequirementsConfig = field(default_factory=RequirementsConfig)  # checked before any work
 
     def __post_init__(self) -> None:
         if self.base_model.kind == "pretrained" and not self.base_model.path:
             raise ConfigError(f"profile {self.name}: base_model.path is required when base_model.kind is 'pretrained'")
+        if self.sft.kind == "pretrained" and not self.sft.path:
+            raise ConfigError(f"profile {self.name}: sft.path is required when sft.kind is 'pretrained'")
         if self.selection.size <= 0:
             raise ConfigError(f"profile {self.name}: selection.size must be > 0")
         if self.torch_threads <= 0:

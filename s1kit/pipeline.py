@@ -208,7 +208,16 @@ def _compute_selection(run: RunDir, out: Path) -> None:
 
 # -- 04 SFT ---------------------------------------------------------------------------------------
 def _sft_settings(p: Profile) -> dict:
+    if p.sft.kind == "pretrained":
+        return {"kind": "pretrained", "path": p.sft.path}
     return {"seed": p.seed, **_asdict(p.sft)}
+
+
+def sft_model_path(run: RunDir) -> str:
+    """Where the fine-tuned model is: the SFT stage's directory, or the profile's released checkpoint."""
+    if run.profile.sft.kind == "pretrained":
+        return run.profile.sft.path
+    return str(run.stage_dir("sft"))
 
 
 def _compute_sft(run: RunDir, out: Path) -> None:
@@ -216,6 +225,10 @@ def _compute_sft(run: RunDir, out: Path) -> None:
     from s1kit.tokenizer import load_tokenizer
     from s1kit.training import sft_examples, train_sft
 
+    if run.profile.sft.kind == "pretrained":  # a released checkpoint: nothing to train
+        if is_main_process():
+            write_json(out / "source.json", {"path": run.profile.sft.path})
+        return
     s1k = read_jsonl(_output(run, "selection", "s1k.jsonl"))
     base = base_model_path(run)
     tokenizer = load_tokenizer(base)
@@ -240,7 +253,7 @@ def _compute_evaluation(run: RunDir, out: Path) -> None:
     cfg = run.profile.evaluation
     test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
     base = load_engine(cfg.engine, base_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
-    tuned = load_engine(cfg.engine, str(run.stage_dir("sft")), cfg.batch_size, cfg.vllm_kwargs)
+    tuned = load_engine(cfg.engine, sft_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
     result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name)
     write_jsonl(out / "generations.jsonl", result.generations)
     write_jsonl(out / "base_generations.jsonl", result.base_generations)
@@ -354,7 +367,8 @@ def selection(run: RunDir) -> dict:
 def sft(run: RunDir) -> dict:
     """The base model fine-tuned on s1K (``models/sft``) and its training report."""
     stage = run.ensure("sft")
-    return {"path": str(stage), "report": read_json(stage / "train_report.json")}
+    report = stage / "train_report.json"
+    return {"path": sft_model_path(run), "report": read_json(report) if report.exists() else None}
 
 
 def evaluation(run: RunDir) -> dict:

