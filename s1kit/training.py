@@ -164,6 +164,43 @@ class _ProgressLog(TrainerCallback):
         )
 
 
+def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, seed: int, on_gpu: bool,
+                  checkpointing_name: str = "gradient_checkpointing") -> dict:
+    """The keyword arguments s1kit gives trl's ``SFTConfig`` (one place, so a test can check them).
+
+    Only names that both the CPU stack's transformers/trl and the GPU stack's (transformers < 5.21,
+    forced by vLLM) accept; ``tests/vllm/test_gpu_stack.py`` checks them against the GPU lock's
+    versions, ``tests/test_training_grading.py`` against the installed ones.
+    """
+    return {
+        "output_dir": str(output_dir / "trainer"),
+        "learning_rate": config.learning_rate,
+        "num_train_epochs": config.num_train_epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": plan["accumulation"],
+        "warmup_steps": plan["warmup_steps"],
+        "weight_decay": config.weight_decay,
+        "adam_beta1": 0.9,
+        "adam_beta2": config.adam_beta2,
+        "lr_scheduler_type": config.lr_scheduler_type,
+        "max_length": config.max_length,
+        "bf16": config.bf16,
+        "fsdp": config.fsdp,
+        "fsdp_config": config.fsdp_config,
+        "use_cpu": not on_gpu,
+        "completion_only_loss": True,
+        "logging_steps": config.logging_steps,
+        "save_strategy": "no",
+        "report_to": [],
+        "seed": seed,
+        "data_seed": seed,
+        "dataloader_num_workers": 0,
+        "disable_tqdm": True,
+        checkpointing_name: config.gradient_checkpointing,
+    }
+
+
 def _checkpointing_argument(config_class) -> str:
     """The name the installed transformers gives activation checkpointing.
 
@@ -201,36 +238,8 @@ def train_sft(
     rows = [tokenize_example(tokenizer, e, config.max_length, config.too_long) for e in examples]
     mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
     plan = batch_plan(config, len(rows), world_size())
-    on_gpu = torch.cuda.is_available()
-    # Only arguments that both the CPU stack's transformers and the GPU stack's (< 5.21, forced by
-    # vLLM) accept; tests/test_training_grading.py checks them against the installed SFTConfig.
-    args = SFTConfig(
-        output_dir=str(output_dir / "trainer"),
-        learning_rate=config.learning_rate,
-        num_train_epochs=config.num_train_epochs,
-        max_steps=config.max_steps,
-        per_device_train_batch_size=config.per_device_train_batch_size,
-        gradient_accumulation_steps=plan["accumulation"],
-        warmup_steps=plan["warmup_steps"],
-        weight_decay=config.weight_decay,
-        adam_beta1=0.9,
-        adam_beta2=config.adam_beta2,
-        lr_scheduler_type=config.lr_scheduler_type,
-        max_length=config.max_length,
-        bf16=config.bf16,
-        fsdp=config.fsdp,
-        fsdp_config=config.fsdp_config,
-        use_cpu=not on_gpu,
-        completion_only_loss=True,
-        logging_steps=config.logging_steps,
-        save_strategy="no",
-        report_to=[],
-        seed=seed,
-        data_seed=seed,
-        dataloader_num_workers=0,
-        disable_tqdm=True,
-        **{_checkpointing_argument(SFTConfig): config.gradient_checkpointing},
-    )
+    args = SFTConfig(**sft_arguments(config, plan, output_dir, seed, torch.cuda.is_available(),
+                                      _checkpointing_argument(SFTConfig)))
     callback = _ProgressLog(mean_tokens * plan["global_batch"])
     trainer = SFTTrainer(
         model=model,

@@ -1,6 +1,7 @@
 import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
+from s1kit.tiny.tokenizer import build_char_tokenizer
 from s1kit.training import Example, TrainConfig, tokenize_example
 
 
@@ -36,3 +37,59 @@ def test_trained_model_saves_in_hugging_face_format(trained_dir):
     assert report["steps"] == 120
     losses = [h["loss"] for h in report["loss_history"]]
     assert losses[-1] < losses[0] / 2  # it learned something
+
+
+def test_batch_plan_keeps_the_global_batch_and_counts_real_steps():
+    from s1kit.training import batch_plan
+
+    paper = TrainConfig(per_device_train_batch_size=1, global_batch_size=16, num_train_epochs=5.0, max_steps=-1,
+                        warmup_ratio=0.05)
+    one_gpu, node, two_nodes = (batch_plan(paper, 1000, n) for n in (1, 8, 16))
+    assert [p["accumulation"] for p in (one_gpu, node, two_nodes)] == [16, 2, 1]
+    assert {p["global_batch"] for p in (one_gpu, node, two_nodes)} == {16}
+    assert one_gpu["steps"] == node["steps"] == two_nodes["steps"] == 315  # ceil(1000/16) x 5, as the paper
+    assert node["warmup_steps"] == 16  # 5% of the real optimizer steps, not of the per-device count
+    with pytest.raises(ValueError, match="not a multiple"):
+        batch_plan(TrainConfig(per_device_train_batch_size=3, global_batch_size=16), 100, 1)
+    tiny = batch_plan(TrainConfig(), 1000, 1)  # the tiny profile: max_steps, no accumulation
+    assert tiny == {"processes": 1, "accumulation": 1, "global_batch": 32, "steps": 250, "warmup_steps": 12}
+
+
+def test_sft_arguments_exist_in_the_installed_trl():
+    import dataclasses
+    from pathlib import Path
+
+    from trl import SFTConfig
+
+    from s1kit.training import _checkpointing_argument, batch_plan, sft_arguments
+
+    config = TrainConfig()
+    names = set(sft_arguments(config, batch_plan(config, 100, 1), Path("out"), 0, False,
+                              _checkpointing_argument(SFTConfig)))
+    assert names <= {f.name for f in dataclasses.fields(SFTConfig)}
+    args = SFTConfig(**sft_arguments(config, batch_plan(config, 100, 1), Path("/tmp/x"), 0, False,
+                                     _checkpointing_argument(SFTConfig)))
+    assert args.gradient_checkpointing is False  # trl turns it on by default; s1kit must say what it wants
+
+
+def test_too_long_examples_are_cut_only_when_asked(tokenizer, chat):
+    example = Example(chat.user_prompt("x" * 10), "y" * 50)
+    row = tokenize_example(tokenizer, example, 20, too_long="truncate")
+    assert len(row["input_ids"]) == len(row["completion_mask"]) == 20
+
+
+def test_chat_format_from_a_qwen_style_template_with_a_system_prompt(tokenizer):
+    from s1kit.chat import ChatFormat
+
+    tokenizer = tokenizer.__class__(tokenizer_object=tokenizer.backend_tokenizer, eos_token="<|im_end|>")
+    tokenizer.chat_template = (
+        "{% if messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. "
+        "You are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+        "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+    chat = ChatFormat.from_tokenizer(tokenizer)
+    assert chat.user_prompt("Q?") == ("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful "
+                                      "assistant.<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\n")
+    assert chat.thinking_completion("t", "**Answer:** 7").endswith("<|im_start|>answer\n**Answer:** 7<|im_end|>")
+    assert chat.thinking_completion("t", "7", "Answer:").endswith("<|im_start|>answer\nAnswer: 7<|im_end|>")
+    assert ChatFormat.from_tokenizer(build_char_tokenizer()) == ChatFormat()  # the tiny template: no system prompt
