@@ -25,7 +25,9 @@ The rules, matching the s1 reference implementation:
    off, ``"\\n<|im_start|>answer\\nFinal Answer:"`` is appended (the reference's forced
    answer). When thinking ends by itself, only the answer delimiter ``<|im_start|>answer`` is
    appended and the model writes the rest. ``N = None`` means no cap but the model's context.
-5. **Answer phase.** Generate until ``<|im_end|>``/eos or ``max_answer_tokens``.
+5. **Answer phase.** Generate until ``<|im_end|>``/eos or ``max_answer_tokens``; with
+   ``max_answer_tokens = None`` the answer may use whatever the context has left, as in s1's
+   evaluation (the thinking budget then keeps one token of the context for it).
 6. **Decoding.** Greedy by default; ``temperature > 0`` samples (with ``top_p`` and ``seed``).
 
 The public entry point is :func:`budget_force`.
@@ -53,7 +55,7 @@ class BudgetForcing:
     max_thinking_tokens: int | None = None
     num_ignore: int = 0
     ignore_str: str | None = "Wait"
-    max_answer_tokens: int = 32
+    max_answer_tokens: int | None = 32
     temperature: float = 0.0
     top_p: float = 1.0
     seed: int = 0
@@ -65,8 +67,9 @@ class BudgetForcing:
             raise ValueError(f"max_thinking_tokens must be a positive int or None, got {n!r}")
         if isinstance(self.num_ignore, bool) or not isinstance(self.num_ignore, int) or self.num_ignore < 0:
             raise ValueError(f"num_ignore must be an int >= 0, got {self.num_ignore!r}")
-        if not isinstance(self.max_answer_tokens, int) or self.max_answer_tokens <= 0:
-            raise ValueError(f"max_answer_tokens must be a positive int, got {self.max_answer_tokens!r}")
+        answer = self.max_answer_tokens
+        if answer is not None and (isinstance(answer, bool) or not isinstance(answer, int) or answer <= 0):
+            raise ValueError(f"max_answer_tokens must be a positive int or None (the context's rest), got {answer!r}")
         if self.temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {self.temperature}")
         if not 0 < self.top_p <= 1:
@@ -114,10 +117,12 @@ class ForcingState:
     enters the sequence goes through :meth:`ForcingState.accept`.
     """
 
-    def __init__(self, tokens: ForcingTokens, config: BudgetForcing, budget: int, think: bool = True):
+    def __init__(self, tokens: ForcingTokens, config: BudgetForcing, budget: int, think: bool = True,
+                 room: int | None = None):
         self.tokens = tokens
         self.config = config
         self.budget = budget  # effective N: the cap, or what fits in the context
+        self.room = room  # tokens the context holds after the prompt (bounds an answer with no max)
         self.phase = THINK if think else ANSWER
         self.pending: deque[int] = deque()
         self.must_continue = False
@@ -146,7 +151,15 @@ class ForcingState:
         """How many tokens the model may choose before the current phase must end."""
         if self.phase == THINK:
             return self.budget - len(self.thinking_ids)
-        return self.config.max_answer_tokens - self.generated_answer_tokens
+        return self._answer_room()
+
+    def _answer_room(self) -> int:
+        """Answer tokens the model may still choose: up to max_answer_tokens, or to the end of the context."""
+        if self.config.max_answer_tokens is not None:
+            return self.config.max_answer_tokens - self.generated_answer_tokens
+        if self.room is None:
+            raise ValueError("max_answer_tokens=None needs the context's size (make_states passes it)")
+        return self.room - len(self.output_ids) - len(self.pending)
 
     def phase_stop_ids(self) -> frozenset[int]:
         """Tokens that end the current phase if the model chooses them."""
@@ -186,7 +199,7 @@ class ForcingState:
             else:
                 self.answer_ids.append(token)
                 self.generated_answer_tokens += 1
-                if self.generated_answer_tokens >= self.config.max_answer_tokens:
+                if self._answer_room() <= 0:
                     self.phase = DONE
 
     def _end_thinking(self, suffix: Sequence[int]) -> None:
@@ -224,15 +237,16 @@ def make_states(
     """One state per prompt, with the thinking budget clipped to what fits in the context."""
     tokens = ForcingTokens.from_tokenizer(engine.tokenizer, config)
     states = []
+    answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else 1
     for index, ids in enumerate(prompt_ids):
-        room = engine.max_context - len(ids) - len(tokens.cap_end_ids) - config.max_answer_tokens
+        room = engine.max_context - len(ids) - len(tokens.cap_end_ids) - answer_reserve
         if room <= 0:
             raise ValueError(
                 f"prompt {index} has {len(ids)} tokens; with the forced answer and max_answer_tokens="
                 f"{config.max_answer_tokens} it does not fit the model's context of {engine.max_context}"
             )
         budget = room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
-        states.append(ForcingState(tokens, config, budget, think=think))
+        states.append(ForcingState(tokens, config, budget, think=think, room=engine.max_context - len(ids)))
     return states
 
 

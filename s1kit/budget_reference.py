@@ -30,7 +30,9 @@ def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenize
     cap_suffix = encode(chat.forced_answer_suffix())
     prompt_ids = encode(prompt)
     # Rule 4: with no cap, the budget is whatever leaves room for the forced answer in the context.
-    room = model.config.max_position_embeddings - len(prompt_ids) - len(cap_suffix) - config.max_answer_tokens
+    context = model.config.max_position_embeddings
+    reserve = config.max_answer_tokens if config.max_answer_tokens is not None else 1
+    room = context - len(prompt_ids) - len(cap_suffix) - reserve
     budget = room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
 
     def next_logits(sequence: list[int]) -> torch.Tensor:
@@ -59,7 +61,8 @@ def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenize
         must_continue = False
     sequence += cap_suffix if capped else encode(chat.answer_delimiter)
     generated = 0
-    while generated < config.max_answer_tokens:  # rule 5: the answer phase
+    limit = config.max_answer_tokens if config.max_answer_tokens is not None else context - len(sequence)
+    while generated < limit:  # rule 5: the answer phase (None: up to the end of the context)
         token = int(next_logits(sequence).argmax())
         sequence.append(token)
         if token in ends:

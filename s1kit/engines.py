@@ -152,13 +152,16 @@ class VLLMEngine:
             raise ImportError("VLLMEngine needs vLLM: install the GPU extra (pip install -e '.[gpu]')") from error
         llm_kwargs.setdefault("enable_prefix_caching", True)
         self.llm = LLM(model=str(model_path), **llm_kwargs)
+        self._runs = 0  # makes request ids unique across budget_force calls
         self.tokenizer = self.llm.get_tokenizer()
         self.max_context = int(self.llm.llm_engine.model_config.max_model_len)
 
     def _sampling_params(self, state: ForcingState, config: BudgetForcing, request_index: int):
         from vllm import SamplingParams
+        from vllm.sampling_params import RequestOutputKind
 
         return SamplingParams(
+            output_kind=RequestOutputKind.FINAL_ONLY,  # one output per segment, when it ends
             max_tokens=state.free_token_limit(),
             min_tokens=1 if state.stops_banned() else 0,
             stop_token_ids=sorted(state.phase_stop_ids()),
@@ -169,29 +172,41 @@ class VLLMEngine:
         )
 
     def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
+        """Decode every prompt's segments through vLLM's engine loop, each as soon as the last one ended.
+
+        A prompt's next segment (after "Wait", or its answer) is submitted the moment its
+        previous segment finishes, while other prompts are still decoding, so the batch never
+        drains between segments: one ``generate`` call per segment would wait for the slowest
+        sequence every time.
+        """
         from vllm.inputs import TokensPrompt
 
+        engine = self.llm.llm_engine
         sequences = [list(ids) for ids in prompt_ids]
-        segment = 0
-        while True:
-            waiting = []
-            for index, state in enumerate(states):
-                while not state.done and state.forced_token() is not None:
-                    token = state.forced_token()
-                    state.accept(token)
-                    sequences[index].append(token)
-                if not state.done:
-                    waiting.append(index)
-            if not waiting:
+        segments = [0] * len(states)
+        self._runs += 1
+
+        def submit(index: int) -> None:
+            state = states[index]
+            while not state.done and state.forced_token() is not None:
+                token = state.forced_token()
+                state.accept(token)
+                sequences[index].append(token)
+            if state.done:
                 return
-            outputs = self.llm.generate(
-                [TokensPrompt(prompt_token_ids=sequences[i]) for i in waiting],
-                [self._sampling_params(states[i], config, i + segment * len(states)) for i in waiting],
-                use_tqdm=False,
-            )
-            for index, output in zip(waiting, outputs, strict=True):
-                self._consume(states[index], sequences[index], output.outputs[0])
-            segment += 1
+            params = self._sampling_params(state, config, index + segments[index] * len(states))
+            request_id = f"s1kit-{self._runs}-{index}-{segments[index]}"
+            engine.add_request(request_id, TokensPrompt(prompt_token_ids=list(sequences[index])), params)
+            segments[index] += 1
+
+        for index in range(len(states)):
+            submit(index)
+        while engine.has_unfinished_requests():
+            for output in engine.step():
+                if output.finished:
+                    index = int(output.request_id.split("-")[2])
+                    self._consume(states[index], sequences[index], output.outputs[0])
+                    submit(index)
 
     @staticmethod
     def _consume(state: ForcingState, sequence: list[int], completion) -> None:

@@ -32,8 +32,8 @@ class EvaluationConfig:
 
     engine: Literal["hf", "vllm"] = "hf"
     batch_size: int = 256
-    max_answer_tokens: int = 32
-    base_max_answer_tokens: int = 48
+    max_answer_tokens: int | None = 32  # None: the answer may use the rest of the context, as in s1
+    base_max_answer_tokens: int | None = 48
     caps: list[int] = field(default_factory=lambda: [8, 16, 32, 48, 64, 96])
     num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
     cap_sweep_num_ignore: int = 2
@@ -124,7 +124,7 @@ def direct_accuracy(
     engine: Engine,
     questions: Sequence[str],
     answers: Sequence[str],
-    max_answer_tokens: int,
+    max_answer_tokens: int | None,
     benchmark: Benchmark | Sequence[Benchmark] = "tiny",
     chat: ChatFormat | None = None,
 ) -> tuple[float, list[ForcingResult], list[bool]]:

@@ -150,6 +150,7 @@ def test_bad_prompts_are_refused(random_model, tokenizer, chat):
 # -- the vLLM adapter, against a fake vLLM with vLLM's documented stop semantics ------------------
 @dataclass
 class FakeParams:
+    output_kind: str
     max_tokens: int
     min_tokens: int = 0
     stop_token_ids: list | None = None
@@ -160,10 +161,12 @@ class FakeParams:
 
 
 class FakeLLM:
-    """vLLM's LLM as s1kit uses it: greedy segments that stop on stop_token_ids or at max_tokens.
+    """vLLM's LLM as s1kit uses it: an engine loop (add_request/step) of greedy segments.
 
-    As in vLLM, the token that stopped a request is the last entry of ``token_ids``, and the
-    model's generation-config eos ids (``generation_eos``) are added to every request's stop list.
+    As in vLLM, a segment stops on its stop_token_ids or at max_tokens, the token that stopped
+    it is the last entry of ``token_ids``, and the model's generation-config eos ids
+    (``generation_eos``) are added to every request's stop list. ``step`` finishes one queued
+    request at a time, so requests finish out of order and segments interleave across prompts.
     """
 
     instances: list = []
@@ -173,35 +176,39 @@ class FakeLLM:
         self.model = load_model(model)
         self.tokenizer = load_tokenizer(model)
         self.generation_eos = set(kwargs.pop("generation_eos", ()))
-        self.llm_engine = types.SimpleNamespace(
-            model_config=types.SimpleNamespace(max_model_len=self.model.config.max_position_embeddings))
+        self.queue: list = []
         self.calls = []
+        self.llm_engine = types.SimpleNamespace(
+            model_config=types.SimpleNamespace(max_model_len=self.model.config.max_position_embeddings),
+            add_request=self._add, step=self._step, has_unfinished_requests=lambda: bool(self.queue))
         FakeLLM.instances.append(self)
 
     def get_tokenizer(self):
         return self.tokenizer
 
-    def generate(self, prompts, params, use_tqdm=False):
-        outputs = []
-        for prompt, p in zip(prompts, params, strict=True):
-            assert p.skip_special_tokens is False and p.temperature == 0
-            self.calls.append(p)
-            stops = set(p.stop_token_ids) | self.generation_eos
-            seq, out, reason = list(prompt["prompt_token_ids"]), [], "length"
-            while len(out) < p.max_tokens:
-                with torch.no_grad():
-                    logits = self.model(input_ids=torch.tensor([seq])).logits[0, -1].clone()
-                if len(out) < p.min_tokens:
-                    logits[sorted(stops)] = float("-inf")
-                token = int(logits.argmax())
-                out.append(token)
-                seq.append(token)
-                if token in stops:
-                    reason = "stop"
-                    break
-            completion = types.SimpleNamespace(token_ids=out, finish_reason=reason)
-            outputs.append(types.SimpleNamespace(outputs=[completion]))
-        return outputs
+    def _add(self, request_id, prompt, params):
+        assert params.skip_special_tokens is False and params.temperature == 0
+        assert all(request_id != queued[0] for queued in self.queue)
+        self.calls.append(params)
+        self.queue.append((request_id, prompt, params))
+
+    def _step(self):
+        request_id, prompt, p = self.queue.pop(-1 if len(self.queue) % 2 else 0)  # out of submission order
+        stops = set(p.stop_token_ids) | self.generation_eos
+        seq, out, reason = list(prompt["prompt_token_ids"]), [], "length"
+        while len(out) < p.max_tokens:
+            with torch.no_grad():
+                logits = self.model(input_ids=torch.tensor([seq])).logits[0, -1].clone()
+            if len(out) < p.min_tokens:
+                logits[sorted(stops)] = float("-inf")
+            token = int(logits.argmax())
+            out.append(token)
+            seq.append(token)
+            if token in stops:
+                reason = "stop"
+                break
+        completion = types.SimpleNamespace(token_ids=out, finish_reason=reason)
+        return [types.SimpleNamespace(request_id=request_id, finished=True, outputs=[completion])]
 
 
 @pytest.fixture
@@ -212,8 +219,11 @@ def fake_vllm(monkeypatch):
     inputs = types.ModuleType("vllm.inputs")
     inputs.TokensPrompt = lambda prompt_token_ids: {"prompt_token_ids": prompt_token_ids}
     module.inputs = inputs
+    sampling = types.ModuleType("vllm.sampling_params")
+    sampling.RequestOutputKind = types.SimpleNamespace(FINAL_ONLY="final_only")
     monkeypatch.setitem(sys.modules, "vllm", module)
     monkeypatch.setitem(sys.modules, "vllm.inputs", inputs)
+    monkeypatch.setitem(sys.modules, "vllm.sampling_params", sampling)
     FakeLLM.instances.clear()
 
 
@@ -249,3 +259,20 @@ def test_vllm_adapter_ends_on_a_generation_config_eos(fake_vllm, trained_dir, ch
         assert digit not in r.output_ids[:r.thinking_tokens]
         assert r.answer_text.startswith("<|im_start|>answer") or r.cap_fired
     assert any(r.thinking_tokens < 5 for r in results)  # the eos really stopped thinking early
+
+
+def test_answer_may_use_the_rest_of_the_context(random_model, tokenizer, chat):
+    """max_answer_tokens=None (s1's evaluation): the answer runs to the end of the context, no further."""
+    engine = HFEngine(random_model, tokenizer, batch_size=3)
+    texts = prompts(chat, count=3)
+    context = random_model.config.max_position_embeddings
+    for n in (12, None):
+        config = BudgetForcing(max_thinking_tokens=n, num_ignore=1, max_answer_tokens=None)
+        for text, result in zip(texts, budget_force(engine, texts, config), strict=True):
+            assert result.output_ids == reference(random_model, tokenizer, text, config)
+            used = len(tokenizer.encode(text, add_special_tokens=False)) + len(result.output_ids)
+            assert used <= context
+            if tokenizer.convert_tokens_to_ids("<|im_end|>") not in result.output_ids:
+                assert used == context  # a model that never ends its answer fills the context exactly
+    with pytest.raises(ValueError, match="positive int or None"):
+        BudgetForcing(max_answer_tokens=0)

@@ -155,7 +155,7 @@ def test_profile_path_runs_end_to_end_through_check(tmp_path):
     path.write_text((REPO / "s1kit" / "recipes" / "smoke.yaml").read_text())
     done = s1kit("check", "--profile", str(path), "--runs", str(tmp_path / "runs"))
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "profile mine: ok" in done.stdout and "evaluation" in done.stdout and "never computed" in done.stdout
+    assert "profile mine (seed 0)" in done.stdout and "evaluation" in done.stdout and "never computed" in done.stdout
 
 
 def test_bad_profile_is_refused_before_any_work(tmp_path):

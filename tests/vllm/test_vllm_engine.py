@@ -54,6 +54,9 @@ def test_vllm_engine_matches_hf_engine_token_for_token(engines):
         ignored += sum(r.ignores_used for r in got)
         fired += sum(r.cap_fired for r in got)
     assert ignored > 0 and fired > 0  # both forcing paths ran through vLLM
+    open_answer = BudgetForcing(max_thinking_tokens=12, num_ignore=1, max_answer_tokens=None)  # s1: to the context's end
+    assert [r.output_ids for r in budget_force(vllm, texts, open_answer)] == \
+        [r.output_ids for r in budget_force(hf, texts, open_answer)]
 
 
 def test_chat_format_comes_from_vllms_tokenizer(engines):
