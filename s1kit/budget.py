@@ -27,7 +27,7 @@ The rules, matching the s1 reference implementation:
    appended and the model writes the rest. ``N = None`` means no cap but the model's context.
 5. **Answer phase.** Generate until ``<|im_end|>``/eos or ``max_answer_tokens``; with
    ``max_answer_tokens = None`` the answer may use whatever the context has left, as in s1's
-   evaluation (the thinking budget then keeps one token of the context for it).
+   evaluation (the thinking budget then keeps ``OPEN_ANSWER_RESERVE`` = 100 tokens for it, as s1).
 6. **Decoding.** Greedy by default; ``temperature > 0`` samples (with ``top_p`` and ``seed``).
 
 The public entry point is :func:`budget_force`.
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
 THINK, ANSWER, DONE = "think", "answer", "done"
+# With an open answer (max_answer_tokens=None) thinking keeps this many tokens of the context for
+# the answer, as s1's evaluation does (max_tokens_thinking="auto" leaves 100).
+OPEN_ANSWER_RESERVE = 100
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,7 @@ def make_states(
     """One state per prompt, with the thinking budget clipped to what fits in the context."""
     tokens = ForcingTokens.from_tokenizer(engine.tokenizer, config)
     states = []
-    answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else 1
+    answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else OPEN_ANSWER_RESERVE
     for index, ids in enumerate(prompt_ids):
         room = engine.max_context - len(ids) - len(tokens.cap_end_ids) - answer_reserve
         if room <= 0:

@@ -31,7 +31,7 @@ def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenize
     prompt_ids = encode(prompt)
     # Rule 4: with no cap, the budget is whatever leaves room for the forced answer in the context.
     context = model.config.max_position_embeddings
-    reserve = config.max_answer_tokens if config.max_answer_tokens is not None else 1
+    reserve = config.max_answer_tokens if config.max_answer_tokens is not None else 100  # s1's "auto" reserve
     room = context - len(prompt_ids) - len(cap_suffix) - reserve
     budget = room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
 

@@ -234,7 +234,10 @@ def _compute_sft(run: RunDir, out: Path) -> None:
     tokenizer = load_tokenizer(base)
     chat = ChatFormat.from_tokenizer(tokenizer)  # the model's own template: Qwen's default system prompt included
     examples = sft_examples(s1k, chat, run.profile.sft.answer_prefix)
-    report = train_sft(load_model(base), tokenizer, examples, run.profile.sft.train, out, run.profile.seed)
+    # float32 weights, bf16 autocast: as s1, whose Adam states stay fp32 (a bf16 checkpoint would
+    # otherwise load as bf16 and lose lr-1e-5 updates to rounding)
+    model = load_model(base, dtype=torch.float32)
+    report = train_sft(model, tokenizer, examples, run.profile.sft.train, out, run.profile.seed)
     if is_main_process():
         write_json(out / "train_report.json", report)
 

@@ -44,8 +44,9 @@ class SelectionConfig:
 log = logging.getLogger("s1kit")
 
 REQUIRED = ("id", "question", "answer", "domain", "source", "trace", "attempt")
-# A trace with a run of ASCII junk (the tiny teacher's broken traces; an API's garbled output).
-_JUNK = re.compile(r"(#{4,}|~{2,}|\[image\]|!\[)")
+# A trace that opens with a run of ASCII junk: the tiny teacher's "garbled API output". Narrow on
+# purpose, so that a real trace's markdown ("#### Step 2", "~~struck~~") is not mistaken for it.
+_JUNK = re.compile(r"#{4,}~{2,}")
 # Question texts s1 drops (data/filter.ipynb): Asymptote figures (kept for AIME), images,
 # numbered sub-problems "p1." ... "p999.", and bold markup around numbers.
 _SUBPROBLEM = re.compile(r"\bp[1-9]\d{0,2}\.")

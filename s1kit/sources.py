@@ -43,7 +43,8 @@ S1K_COLUMNS = {
     "deepseek": ("question", "solution", "cot_type", "source_type", "deepseek_thinking_trajectory",
                  "deepseek_attempt"),
 }
-GPQA_OPTIONS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3")
+# The order s1's task lists the options in before shuffling them with one seeded generator.
+GPQA_OPTIONS = ("Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3", "Correct Answer")
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def load_benchmark(name: str, gpqa_seed: int = 0, path: str | None = None) -> li
 def gpqa_question(row: dict, rng: random.Random) -> tuple[str, str]:
     """GPQA's question with its four options shuffled by ``rng``, and the correct letter."""
     options = [str(row[c]).strip() for c in GPQA_OPTIONS]
-    correct = options[0]
+    correct = str(row["Correct Answer"]).strip()
     rng.shuffle(options)
     letters = "ABCD"
     text = str(row["Question"]).strip() + "\n\n" + "\n".join(f"{letters[i]}) {o}" for i, o in enumerate(options))

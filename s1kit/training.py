@@ -197,6 +197,9 @@ def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, s
         "data_seed": seed,
         "dataloader_num_workers": 0,
         "disable_tqdm": True,
+        # s1's transformers (4.46) averaged each process's loss, then the processes: every example
+        # weighs the same. 5.x defaults to one token-weighted average over all processes.
+        "average_tokens_across_devices": False,
         checkpointing_name: config.gradient_checkpointing,
     }
 
