@@ -93,12 +93,16 @@ if base["report"]:
     print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
 
 # %%
+from s1kit.chat import ChatFormat
 from s1kit.evaluation import direct_accuracy
 
 engine = pipeline.engine_for(run, base["path"], batch_size=64)
-accuracy, results, _ = direct_accuracy(engine, [t["question"] for t in test[:4]], [t["answer"] for t in test[:4]],
-                                       max_answer_tokens=48)
-for t, r in zip(test[:4], results, strict=True):
+sample = test[:4]
+accuracy, results, _ = direct_accuracy(engine, [t["question"] for t in sample], [t["answer"] for t in sample],
+                                       run.profile.evaluation.base_max_answer_tokens,
+                                       [t.get("benchmark", run.profile.evaluation.benchmark) for t in sample],
+                                       ChatFormat.from_tokenizer(engine.tokenizer))
+for t, r in zip(sample, results, strict=True):
     print(f"{t['question']:<50} gold {t['answer']:>4}   base model: {r.answer_text!r}")
 
 # %% [markdown]

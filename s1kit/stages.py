@@ -212,7 +212,7 @@ class RunDir:
         self.graph = graph
         # Stages read from another run (a contrast world shares its parent's pool and base model).
         self.shared = shared or {}
-        self._keys: dict[str, str] = {}
+        self._records: dict[str, dict] = {}
         self._ensured: set[str] = set()  # made current by this process: no second check, no second log line
 
     def path(self, *parts: str) -> Path:
@@ -228,24 +228,28 @@ class RunDir:
         return json.loads(marker.read_text()) if marker.exists() else None
 
     def record(self, name: str) -> dict:
-        """What a stage's key is made of: settings, code fingerprint, upstream keys."""
+        """What a stage's key is made of: settings, code fingerprint, upstream keys.
+
+        Memoised for this process, so that the record a stage publishes is the one its key was
+        computed from, even if a source file is edited while the stage runs.
+        """
         if name in self.shared:
             return self.shared[name].record(name)
-        stage = self.graph[name]
-        return {
-            "stage": name,
-            "settings": stage.settings(self.profile),
-            "code": code_fingerprint(stage, self.profile),
-            "upstream": {need: self.key(need) for need in stage.needs},
-        }
+        if name not in self._records:
+            stage = self.graph[name]
+            self._records[name] = {
+                "stage": name,
+                "settings": stage.settings(self.profile),
+                "code": code_fingerprint(stage, self.profile),
+                "upstream": {need: self.key(need) for need in stage.needs},
+            }
+        return self._records[name]
 
     def key(self, name: str) -> str:
-        """The stage's cache key (memoised for this process: the code does not change under it)."""
+        """The stage's cache key: a hash of its record."""
         if name in self.shared:
             return self.shared[name].key(name)
-        if name not in self._keys:
-            self._keys[name] = _sha(json.dumps(self.record(name), sort_keys=True, default=str).encode())
-        return self._keys[name]
+        return _sha(json.dumps(self.record(name), sort_keys=True, default=str).encode())
 
     def is_current(self, name: str) -> bool:
         marker = self.marker(name)
