@@ -17,7 +17,7 @@ from typing import Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.grading import Benchmark, grade
+from s1kit.grading import Benchmark, Judge, grade
 
 log = logging.getLogger("s1kit")
 
@@ -41,6 +41,9 @@ class EvaluationConfig:
     benchmark: Benchmark = "tiny"  # how answers are graded (s1kit.grading.grade)
     bootstrap_samples: int = 1000
     vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
+    # An LLM judge for answers math-verify cannot decide (s1 used gpt-4o-mini); {} = off, the default.
+    # {"base_url": "http://127.0.0.1:8000/v1", "model": "...", "api_key_env": "OPENAI_API_KEY"}
+    judge: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for cap in self.caps:
@@ -77,13 +80,32 @@ class SweepPoint:
 
 
 def grade_results(results: Sequence[ForcingResult], answers: Sequence[str],
-                  benchmark: Benchmark | Sequence[Benchmark]) -> list[bool]:
+                  benchmark: Benchmark | Sequence[Benchmark], judge: Judge | None = None,
+                  questions: Sequence[str] | None = None) -> list[bool]:
     """Grade each output's answer section against its reference (:func:`s1kit.grading.grade`).
 
-    ``benchmark`` is one name for all, or one per question (a test set mixing AIME24, MATH500 and GPQA).
+    ``benchmark`` is one name for all, or one per question (a test set mixing AIME24, MATH500 and
+    GPQA). ``judge`` (optional) decides what the rules cannot, seeing the question.
     """
     benchmarks = [benchmark] * len(results) if isinstance(benchmark, str) else list(benchmark)
-    return [grade(r.answer_text, a, b) for r, a, b in zip(results, answers, benchmarks, strict=True)]
+    questions = list(questions) if questions is not None else [""] * len(results)
+    return [grade(r.answer_text, a, b, judge, q)
+            for r, a, b, q in zip(results, answers, benchmarks, questions, strict=True)]
+
+
+def judge_from_config(settings: dict) -> Judge | None:
+    """The optional judge of an ``evaluation.judge`` mapping (its key is read from the named variable)."""
+    if not settings:
+        return None
+    import os
+
+    from s1kit.chat_client import ChatClient
+
+    missing = [k for k in ("base_url", "model") if k not in settings]
+    if missing:
+        raise ValueError(f"evaluation.judge needs {missing}; got keys {sorted(settings)}")
+    key = os.environ.get(settings.get("api_key_env", ""), "")
+    return Judge(ChatClient(settings["base_url"], settings["model"], api_key=key))
 
 
 def run_point(
@@ -93,12 +115,13 @@ def run_point(
     config: BudgetForcing,
     benchmark: Benchmark | Sequence[Benchmark] = "tiny",
     bootstrap_samples: int = 1000,
+    judge: Judge | None = None,
 ) -> tuple[SweepPoint, list[ForcingResult], list[bool]]:
     """Budget-force every question with ``config`` and grade the answers."""
     start = time.perf_counter()
     prompts = [config.chat.thinking_prompt(q) for q in questions]
     results = budget_force(engine, prompts, config)
-    correct = grade_results(results, answers, benchmark)
+    correct = grade_results(results, answers, benchmark, judge, questions)
     low, high = bootstrap_ci(correct, bootstrap_samples, seed=config.seed)
     n = len(results)
     point = SweepPoint(
@@ -127,12 +150,13 @@ def direct_accuracy(
     max_answer_tokens: int | None,
     benchmark: Benchmark | Sequence[Benchmark] = "tiny",
     chat: ChatFormat | None = None,
+    judge: Judge | None = None,
 ) -> tuple[float, list[ForcingResult], list[bool]]:
     """Accuracy of a model answering the plain chat prompt with no thinking phase."""
     chat = chat or ChatFormat()
     results = answer_directly(engine, [chat.user_prompt(q) for q in questions],
                               BudgetForcing(max_answer_tokens=max_answer_tokens, chat=chat))
-    correct = grade_results(results, answers, benchmark)
+    correct = grade_results(results, answers, benchmark, judge, questions)
     return sum(correct) / len(correct), results, correct
 
 
@@ -170,14 +194,15 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     """
     questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
     benchmarks = [t.get("benchmark", config.benchmark) for t in test]  # Hub test records name their own
+    judge = judge_from_config(config.judge)
     base_acc, base_results, base_correct = direct_accuracy(
         base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
-        ChatFormat.from_tokenizer(base_engine.tokenizer))
+        ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
     log.info("base model answering directly: accuracy %.3f", base_acc)
     points, generations, by_source = [], [], {}
     for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
         point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
-                                            config.bootstrap_samples)
+                                            config.bootstrap_samples, judge)
         points.append(point)
         for source in sorted({t["source"] for t in test}):
             mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]

@@ -118,11 +118,14 @@ def math_equivalent(prediction: str, reference: str) -> bool:
         return False
 
 
-def grade(response: str, reference: str, benchmark: Benchmark, judge: Judge | None = None) -> bool:
+def grade(response: str, reference: str, benchmark: Benchmark, judge: Judge | None = None,
+          question: str = "") -> bool:
     """Whether a whole model output answers ``reference`` correctly (the three steps above).
 
     ``reference`` is the benchmark's answer: an integer for AIME and the tiny world, a LaTeX
-    answer for MATH500, a letter for GPQA (after the choices are shuffled).
+    answer for MATH500, a letter for GPQA (after the choices are shuffled). ``question`` (with
+    its options) is shown to the judge for GPQA, so that an answer written as the option's text
+    can be mapped to its letter, as s1's judge could.
     """
     _check_benchmark(benchmark)
     answer = extract_answer(response, benchmark)
@@ -132,7 +135,7 @@ def grade(response: str, reference: str, benchmark: Benchmark, judge: Judge | No
         letter = _letter(answer)
         if letter is not None:
             return letter == reference.strip().upper()
-        return judge is not None and judge.same_choice(answer, reference)
+        return judge is not None and judge.same_choice(answer, reference, question)
     gold_int, pred_int = _as_integer(reference), _as_integer(answer)
     if gold_int is not None and pred_int is not None:
         return gold_int == pred_int
@@ -167,10 +170,10 @@ class Judge:
         )
         return self.client.ask(prompt, max_tokens=4) == "1"
 
-    def same_choice(self, answer: str, reference_letter: str) -> bool:
+    def same_choice(self, answer: str, reference_letter: str, question: str = "") -> bool:
         prompt = (
             "A student answered a multiple-choice question with options A, B, C and D. Reply with the letter the "
             "student picked, or -1 if the answer names none. Reply with the letter only.\n\n"
-            f"Student: {answer}"
+            + (f"Question:\n{question}\n\n" if question else "") + f"Student: {answer}"
         )
         return self.client.ask(prompt, max_tokens=4).strip().upper() == reference_letter.strip().upper()

@@ -246,6 +246,7 @@ def _compute_sft(run: RunDir, out: Path) -> None:
 def _evaluation_settings(p: Profile) -> dict:
     settings = _asdict(p.evaluation)
     settings.pop("batch_size")  # how fast, not what
+    settings["judge"] = {k: v for k, v in settings["judge"].items() if k != "api_key_env"}
     return {"seed": p.seed, **settings}
 
 

@@ -93,7 +93,8 @@ class _FakeJudge(BaseHTTPRequestHandler):
         _FakeJudge.seen.append((self.path, self.headers.get("Authorization"), body))
         prompt = body["messages"][0]["content"]
         if "multiple-choice" in prompt:
-            reply = "B" if "**B**" in prompt else "-1"
+            # the letter in bold, or the option's text looked up in the question's options
+            reply = "B" if "**B**" in prompt or ("B) nitrogen" in prompt and "Student: nitrogen" in prompt) else "-1"
         else:
             reply = "1" if "three quarters" in prompt else "0"
         data = json.dumps({"choices": [{"message": {"role": "assistant", "content": reply}}]}).encode()
@@ -125,6 +126,9 @@ def test_judge_decides_only_what_math_verify_cannot(judge_server):
     assert grade(response, "\\frac{3}{4}", "math", judge=judge)
     assert not grade("<|im_start|>answer\nAnswer: two thirds", "\\frac{3}{4}", "math", judge=judge)
     assert grade("<|im_start|>answer\nAnswer: **B**", "B", "gpqa", judge=judge)
+    options = "Which gas is inert?\n\nA) oxygen\nB) nitrogen\nC) fluorine\nD) chlorine"
+    assert grade("<|im_start|>answer\nAnswer: nitrogen", "B", "gpqa", judge=judge, question=options)
+    assert not grade("<|im_start|>answer\nAnswer: nitrogen", "B", "gpqa", judge=judge)  # no options shown
     calls = len(_FakeJudge.seen)
     assert grade("\\boxed{0.75}", "\\frac{3}{4}", "math", judge=judge)  # math-verify decided: no call
     assert grade("Answer: 023", "23", "aime", judge=judge) and len(_FakeJudge.seen) == calls
@@ -137,3 +141,19 @@ def test_unreachable_or_malformed_endpoint_is_one_clear_error(judge_server):
     with pytest.raises(ChatClientError, match="chat endpoint http://127.0.0.1:9/v1/chat/completions failed"):
         ChatClient("http://127.0.0.1:9/v1", "m", timeout_s=2).ask("hi")
 
+
+
+def test_evaluation_judge_comes_from_the_profile(judge_server, monkeypatch):
+    from s1kit.budget import ForcingResult
+    from s1kit.evaluation import grade_results, judge_from_config
+
+    assert judge_from_config({}) is None  # off by default
+    with pytest.raises(ValueError, match="needs \\['model'\\]"):
+        judge_from_config({"base_url": judge_server})
+    monkeypatch.setenv("MY_JUDGE_KEY", "k-123")
+    judge = judge_from_config({"base_url": judge_server, "model": "m", "api_key_env": "MY_JUDGE_KEY"})
+    outputs = [ForcingResult("", "", "<|im_start|>answer\nAnswer: three quarters", 0, 0, 0, False, []),
+               ForcingResult("", "", "<|im_start|>answer\nAnswer: 7", 0, 0, 0, False, [])]
+    assert grade_results(outputs, ["\\frac34", "7"], "math", judge, ["q1", "q2"]) == [True, True]
+    assert grade_results(outputs, ["\\frac34", "7"], "math") == [False, True]
+    assert _FakeJudge.seen[-1][1] == "Bearer k-123"
