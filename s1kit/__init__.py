@@ -1,12 +1,17 @@
 """s1kit: a reproducible, teachable study of "s1: Simple test-time scaling" (Muennighoff et al., 2025).
 
-The stages of the paper, one module each:
+The s1 method, at both scales:
 
-- ``world``, ``sources``, ``instruct``: the question pool, the held-out set, the base model's corpus
-- ``teacher``: reasoning traces (the Gemini stand-in)
+- ``chat``, ``tokenizer``, ``modeling``: the thinking/answer chat format and loading models
+- ``sources``, ``domains``: the paper's data from the Hub, MSC domains for Algorithm 1
 - ``selection``: quality, difficulty and diversity filtering (Algorithm 1)
-- ``chat``, ``tokenizer``, ``modeling``, ``training``: the s1 chat format and SFT with trl
-- ``budget``, ``engines``: budget forcing and its decoding backends (transformers, vLLM)
-- ``evaluation``, ``grading``, ``analysis``, ``plots``, ``paper``: results and the book's figures
-- ``config``, ``stages``, ``pipeline``: profiles, cached stages, and the pipeline notebooks call
+- ``training``: SFT with trl
+- ``budget``, ``budget_reference``, ``engines``: budget forcing and its decoding backends
+- ``grading``, ``chat_client``, ``evaluation``, ``metrics``: answers graded as s1 does, sweeps, measures
+
+The tiny world that stands in for the paper's data and models: ``s1kit.tiny`` (world, teacher,
+instruct corpus, character tokenizer, model).
+
+Running the study: ``config`` (profiles), ``preflight`` (what a profile needs), ``stages`` (cached
+stages), ``pipeline`` (the stage graph). The book's helpers: ``analysis``, ``plots``, ``paper``.
 """
