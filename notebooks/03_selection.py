@@ -23,9 +23,10 @@
 #    uniformly at random and, inside it, a question with probability proportional to
 #    $2^{-\text{rank}}$ of its trace length (longest first).
 #
-# **This chapter** runs {py:func}`s1kit.pipeline.selection`, which chains
-# {py:func}`s1kit.selection.quality_filter`, {py:func}`s1kit.selection.difficulty_filter`
-# (the base model answers each candidate directly) and {py:func}`s1kit.selection.diversity_select`.
+# **This chapter** runs {py:func}`s1kit.pipeline.selection`, which calls
+# {py:func}`s1kit.selection.select_s1k`: {py:func}`s1kit.selection.quality_filter`,
+# {py:func}`s1kit.selection.difficulty_filter` (the base model answers each candidate directly,
+# {py:func}`s1kit.selection.solved_by_model`) and {py:func}`s1kit.selection.diversity_select`.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
