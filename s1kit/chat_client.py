@@ -10,6 +10,7 @@ endpoint answers something unexpected.
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ class ChatClient:
     model: str
     api_key: str = ""
     timeout_s: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: dict, where: str) -> "ChatClient":
+        """A client from a profile mapping ``{base_url, model, api_key_env}``; the key is read from
+        the environment variable ``api_key_env`` names, so it never sits in a recipe or a stage record."""
+        missing = [k for k in ("base_url", "model") if k not in settings]
+        if missing:
+            raise ValueError(f"{where} needs {missing}; got keys {sorted(settings)}")
+        return cls(settings["base_url"], settings["model"], api_key=os.environ.get(settings.get("api_key_env", ""), ""))
 
     def ask(self, prompt: str, max_tokens: int = 16) -> str:
         """One user message, greedy; the reply's text, stripped."""
@@ -47,3 +57,8 @@ class ChatClient:
         except (KeyError, IndexError, TypeError) as error:
             raise ChatClientError(f"chat endpoint {url} answered without choices[0].message.content: "
                                   f"{str(data)[:200]}") from error
+
+
+def result_settings(settings: dict) -> dict:
+    """The part of an endpoint mapping that can change results (not which variable holds the key)."""
+    return {k: v for k, v in settings.items() if k != "api_key_env"}

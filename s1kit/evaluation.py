@@ -97,15 +97,9 @@ def judge_from_config(settings: dict) -> Judge | None:
     """The optional judge of an ``evaluation.judge`` mapping (its key is read from the named variable)."""
     if not settings:
         return None
-    import os
-
     from s1kit.chat_client import ChatClient
 
-    missing = [k for k in ("base_url", "model") if k not in settings]
-    if missing:
-        raise ValueError(f"evaluation.judge needs {missing}; got keys {sorted(settings)}")
-    key = os.environ.get(settings.get("api_key_env", ""), "")
-    return Judge(ChatClient(settings["base_url"], settings["model"], api_key=key))
+    return Judge(ChatClient.from_settings(settings, "evaluation.judge"))
 
 
 def run_point(
@@ -199,14 +193,16 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
         ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
     log.info("base model answering directly: accuracy %.3f", base_acc)
-    points, generations, by_source = [], [], {}
+    points, generations = [], []
+    sources = sorted({t["source"] for t in test})
+    by_source: dict[str, list[float]] = {source: [] for source in sources}
     for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
         point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
                                             config.bootstrap_samples, judge)
         points.append(point)
-        for source in sorted({t["source"] for t in test}):
+        for source in sources:
             mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]
-            by_source.setdefault(source, []).append(sum(mine) / len(mine))
+            by_source[source].append(sum(mine) / len(mine))
         for t, r, c in zip(test, results, correct, strict=True):
             generations.append({"point": index, "id": t["id"], "thinking": r.thinking_text,
                                 "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from s1kit.chat import ChatFormat
+from s1kit.chat_client import result_settings
 from s1kit.config import Profile, load_profile
 from s1kit.stages import (
     RunDir,
@@ -53,7 +54,7 @@ def _sourcing_settings(p: Profile) -> dict:
     if cfg.kind == "tiny":
         return {"kind": "tiny", "seed": p.seed, "tiny": _asdict(cfg.tiny)}
     hub = _asdict(cfg.hub)
-    hub["domain_classifier"] = {k: v for k, v in hub["domain_classifier"].items() if k != "api_key_env"}
+    hub["domain_classifier"] = result_settings(hub["domain_classifier"])
     return {"kind": "hub", "hub": hub}
 
 
@@ -63,8 +64,6 @@ def released_selection(p: Profile) -> bool:
 
 
 def _compute_sourcing(run: RunDir, out: Path) -> None:
-    import os
-
     from s1kit.chat_client import ChatClient
     from s1kit.domains import classify_domains
     from s1kit.sources import hub_pool
@@ -74,8 +73,7 @@ def _compute_sourcing(run: RunDir, out: Path) -> None:
     pool, test = tiny_pool(cfg.tiny, run.profile.seed) if cfg.kind == "tiny" else hub_pool(cfg.hub)
     classifier = cfg.hub.domain_classifier if cfg.kind == "hub" else {}
     if classifier:  # MSC labels; the cache lives outside the stage so that an interrupted run resumes
-        client = ChatClient(classifier["base_url"], classifier["model"],
-                            api_key=os.environ.get(classifier.get("api_key_env", ""), ""))
+        client = ChatClient.from_settings(classifier, "sourcing.hub.domain_classifier")
         labels = classify_domains([r["question"] for r in pool], client.ask, run.path("cache", "msc.jsonl"))
         for record, label in zip(pool, labels, strict=True):
             record["domain"] = label
@@ -184,23 +182,18 @@ def _selection_settings(p: Profile) -> dict:
 
 
 def _compute_selection(run: RunDir, out: Path) -> None:
-    from s1kit.selection import select_s1k
+    from s1kit.selection import released_s1k, select_s1k
     from s1kit.tokenizer import load_tokenizer
 
     records = read_jsonl(_output(run, "distillation", "traces.jsonl"))
-    if released_selection(run.profile):  # s1K as released: every record, nothing filtered
-        tokenizer = load_tokenizer(base_model_path(run))
-        for record in records:
-            record["thinking_tokens"] = len(tokenizer.encode(record["trace"], add_special_tokens=False))
-        write_jsonl(out / "s1k.jsonl", records)
-        write_jsonl(out / "candidates.jsonl", [])
-        write_json(out / "funnel.json", [{"step": "released selection", "kept": len(records)}])
-        return
-    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
-    solved = {r["id"]: r["solved"] for r in read_jsonl(_output(run, "difficulty", "verdicts.jsonl"))}
-    tokenizer = load_tokenizer(base_model_path(run))
-    chosen, candidates, funnel = select_s1k(records, [t["question"] for t in test], solved, tokenizer,
-                                            run.profile.selection, run.profile.seed)
+    tokenizer = load_tokenizer(base_model_path(run))  # thinking length is counted in the base model's tokens
+    if released_selection(run.profile):
+        chosen, candidates, funnel = released_s1k(records, tokenizer)
+    else:
+        test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+        solved = {r["id"]: r["solved"] for r in read_jsonl(_output(run, "difficulty", "verdicts.jsonl"))}
+        chosen, candidates, funnel = select_s1k(records, [t["question"] for t in test], solved, tokenizer,
+                                                run.profile.selection, run.profile.seed)
     write_jsonl(out / "s1k.jsonl", chosen)
     write_jsonl(out / "candidates.jsonl", candidates)
     write_json(out / "funnel.json", funnel)
@@ -246,7 +239,7 @@ def _compute_sft(run: RunDir, out: Path) -> None:
 def _evaluation_settings(p: Profile) -> dict:
     settings = _asdict(p.evaluation)
     settings.pop("batch_size")  # how fast, not what
-    settings["judge"] = {k: v for k, v in settings["judge"].items() if k != "api_key_env"}
+    settings["judge"] = result_settings(settings["judge"])
     return {"seed": p.seed, **settings}
 
 
@@ -272,7 +265,8 @@ def _tiny_or(kind_is_tiny, tiny: tuple[str, ...], other: tuple[str, ...]):
 
 GRAPH: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("sourcing", "data", (), _sourcing_settings,
-          _tiny_or(lambda p: p.sourcing.kind == "tiny", ("s1kit.tiny.world",), ("s1kit.sources",)),
+          _tiny_or(lambda p: p.sourcing.kind == "tiny", ("s1kit.tiny.world",),
+                   ("s1kit.sources", "s1kit.domains", "s1kit.chat_client")),
           _compute_sourcing, ("pool.jsonl", "test.jsonl")),
     Stage("base_model", "models/base", (), _base_model_settings,
           _tiny_or(lambda p: p.base_model.kind == "train_tiny",

@@ -187,6 +187,18 @@ def diversity_select(
     return chosen
 
 
+def thinking_lengths(records: Sequence[dict], tokenizer) -> dict[str, int]:
+    """Each record's trace length in ``tokenizer``'s tokens (Algorithm 1's difficulty signal), by id."""
+    return {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in records}
+
+
+def released_s1k(records: Sequence[dict], tokenizer) -> tuple[list[dict], list[dict], list[dict]]:
+    """A released selection taken whole (nothing filtered), shaped like :func:`select_s1k`'s result."""
+    lengths = thinking_lengths(records, tokenizer)
+    chosen = [dict(r, thinking_tokens=lengths[r["id"]]) for r in records]
+    return chosen, [], [{"step": "released selection", "kept": len(chosen)}]
+
+
 def select_s1k(records: Sequence[dict], eval_questions: Sequence[str], solved: dict[str, bool], tokenizer,
                config: SelectionConfig, seed: int) -> tuple[list[dict], list[dict], list[dict]]:
     """The whole selection of Section 2.2: quality, then difficulty, then Algorithm 1.
@@ -205,7 +217,7 @@ def select_s1k(records: Sequence[dict], eval_questions: Sequence[str], solved: d
         funnel.append({"step": "difficulty sample", "kept": len(kept)})
     kept, dropped = difficulty_filter(kept, lambda batch: [solved[r["id"]] for r in batch])
     funnel.append({"step": "difficulty", "kept": len(kept), "dropped": dict(dropped)})
-    lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in kept}
+    lengths = thinking_lengths(kept, tokenizer)
     chosen = diversity_select(kept, config.size, lambda r: lengths[r["id"]], seed, config.seed_sources,
                               long_seed_sources=config.long_seed_sources)
     for record in chosen:

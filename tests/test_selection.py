@@ -89,3 +89,13 @@ def test_diversity_select_refuses_impossible_sizes():
         diversity_select([record(i) for i in range(5)], 10, lambda r: 1, seed=0)
     with pytest.raises(ValueError, match="positive"):
         diversity_select([record(0)], 0, lambda r: 1, seed=0)
+
+
+def test_a_released_selection_is_taken_whole_with_its_thinking_lengths(tokenizer):
+    from s1kit.selection import released_s1k
+
+    records = [record(i, trace="x" * (i + 3)) for i in range(4)]
+    chosen, candidates, funnel = released_s1k(records, tokenizer)
+    assert [r["id"] for r in chosen] == [r["id"] for r in records] and candidates == []
+    assert [r["thinking_tokens"] for r in chosen] == [3, 4, 5, 6]  # one token per character in the tiny tokenizer
+    assert funnel == [{"step": "released selection", "kept": 4}] and "thinking_tokens" not in records[0]
