@@ -18,11 +18,16 @@
 # "Wait", and about half of the answers in s1K are wrong: correctness was not a filter.
 #
 # **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.tiny.teacher`,
-# {py:func}`s1kit.pipeline.distillation`). It writes a running sum, a few additions per line.
-# Every line end is a *pause* where the teacher may stop thinking. The teacher tries to stop at
-# each pause, as s1 models do, and is pushed on with "Wait". Sometimes it gives up early and
-# answers the partial sum, a wrong trace. A few traces are broken on purpose (an API error, a
-# truncated trace, junk characters) so that the quality filter has work to do.
+# {py:func}`s1kit.pipeline.distillation`). It writes a running sum, two additions per line.
+# Every line end is a *pause* where the teacher may stop thinking. Like a reasoning model that
+# grows impatient, it stops early more often the longer it has thought
+# (`distillation.teacher.p_give_up`, one probability per pause) and then answers the partial sum:
+# a wrong trace. Otherwise it writes "Wait, " and goes on; after the last line it may check
+# ("Wait, 42 is the total."). A few traces are broken on purpose (an API error, a truncated
+# trace, junk characters) so that the quality filter has work to do.
+#
+# A note on units: the tiny tokenizer has one token per character, so "80 thinking tokens" here
+# is 80 characters, about four lines of the running sum.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -50,9 +55,10 @@ table.describe().round(2)
 
 # %% [markdown]
 # ## What a trace looks like
-# Characters inside a *forced span* were not the teacher's own choice (the pushed "Wait"); SFT
-# gives them no loss ({py:func}`s1kit.training.tokenize_example`). The model therefore learns
-# to want to stop at every pause, and learns what to write once "Wait" is there.
+# In the main world every "Wait" is the teacher's own word and is trained on, as the "Wait"s
+# inside s1K's Gemini traces are. (The contrast world `masked_wait` of chapter 7 marks them as
+# *forced spans*, shown in [brackets], which carry no loss:
+# {py:func}`s1kit.training.tokenize_example`.)
 
 # %%
 def show(record):
@@ -79,5 +85,4 @@ glue("fig_waits", fig, display=False)
 # ## Summary
 # - {glue:text}`traces_total` traces; {glue:text}`teacher_wrong_pct`% end with a wrong answer (the
 #   teacher gave up early) and {glue:text}`broken_count` are broken on purpose.
-# - The teacher's style is one config switch (`distillation.teacher.style`): the chapter
-#   "Why does Wait work?" trains on the other styles.
+# - Each contrast world of chapter 7 ("Why does Wait work?") changes one teacher setting.

@@ -57,22 +57,24 @@ frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fi
 
 # %% [markdown]
 # ## Extending thinking: suppress the end k times
-# With k = 0 the model stops at its first pause. Each forced "Wait" carries it one line further.
+# With k = 0 the model stops on its own: it finishes short sums and, like its teacher, stops the
+# longest ones too early. Each forced "Wait" carries it one line further.
 
 # %%
 ignores = plots.ignore_points(summary)
 ignores[["num_ignore", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens"]]
 
 # %%
-for k in (0, 1):
-    for g in analysis.point_examples(generations, test, analysis.point_index(summary, None, k), count=1):
+longest = [t for t in test if t["difficulty"] == max(x["difficulty"] for x in test)]
+for k in (0, 1, 2):
+    for g in analysis.point_examples(generations, longest, analysis.point_index(summary, None, k), count=1):
         print(f"k={k}  Q: {g['question']}  gold {g['gold']}  correct={g['correct']}")
         print(g["thinking"] + "|" + g["answer_text"], end="\n\n")
 
 # %% [markdown]
 # ## Capping thinking: at most N tokens
-# Each point allows up to k = {glue:text}`cap_k` forced "Wait"s inside the cap; a cap shorter than the
-# computation cuts it off.
+# The cap sweep caps the model's own thinking (k = {glue:text}`cap_k` forced "Wait"s); a cap shorter
+# than the computation cuts it off, and the forced "Final Answer:" then reads a partial sum.
 
 # %%
 caps = plots.cap_points(summary, cap_k)
@@ -84,9 +86,9 @@ analysis.accuracy_by_difficulty(generations, test, points)
 
 # %% [markdown]
 # ## Summary
-# - Base model answering directly: {glue:text}`base`%. SFT model with full thinking (k = {glue:text}`cap_k`
-#   extensions allowed, no cap): {glue:text}`full`%, a gain of {glue:text}`sft_gain` points (the paper:
-#   26.7% → 50.0% on AIME24 without budget forcing, Table 1).
+# - Base model answering directly: {glue:text}`base`%. The SFT model with no forcing (k = 0):
+#   {glue:text}`k0`% (the paper, Table 1: 26.7% → 50.0% on AIME24 without budget forcing).
 # - Capped at N = {glue:text}`smallest_cap` thinking tokens the SFT model scores {glue:text}`smallest_cap_acc`%:
-#   {glue:text}`cap_gain` points below full thinking.
-# - With no forced "Wait" (k = 0) it scores {glue:text}`k0`%; the best k reaches {glue:text}`best_k_acc`%.
+#   {glue:text}`cap_gain` points below its own, uncapped thinking.
+# - With k = {glue:text}`best_k` forced "Wait"s (chosen on the dev split, chapter 8) it scores
+#   {glue:text}`best_k_acc`% on the test set, {glue:text}`wait_gain` points above k = 0.

@@ -17,7 +17,10 @@
 # that budget forcing allows; on AIME24, extending with "Wait" takes it from 50.0% to 56.7%.
 #
 # **This chapter** draws the tiny profile's version of Figure 1 from `results/summary.json`
-# ({py:func}`s1kit.plots.scaling_figure`) and sets the paper's numbers beside ours.
+# ({py:func}`s1kit.plots.scaling_figure`) and sets the paper's numbers beside ours, like for
+# like: unforced beside unforced, forced beside forced. The x-axis counts thinking tokens, and a
+# tiny-world token is one character: the paper's AIME24 traces run to thousands of tokens, ours to
+# about a hundred.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -45,11 +48,13 @@ fig = plots.scaling_figure(summary, cap_k)
 glue("fig_scaling", fig, display=False)
 for name, value in numbers.items():
     glue(name, round(value, 1) if isinstance(value, float) else value, display=False)
+glue("n_test", summary["n_test"], display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_scaling
-# Accuracy against mean thinking tokens on the held-out set: the cap sweep, the "Wait" sweep, and
-# the base model answering directly. Error bars: 95% bootstrap intervals over questions.
+# Accuracy against mean thinking tokens on the {glue:text}`n_test` held-out questions: the cap sweep
+# (labelled by N), the "Wait" sweep (labelled by k), and the base model answering directly. Error
+# bars: 95% bootstrap intervals over questions.
 # ```
 
 # %%
@@ -60,15 +65,18 @@ ours = pd.Series({
     "s1-32B (budget forcing)": numbers["best_k_acc"],
 }, name=f"ours: {summary['profile']} held-out (%)").round(1)
 table = paper_rows.join(ours)
-table.index = ["base model, answering directly", "SFT model, no forcing (k=0)", "SFT model, best forcing"]
+table.index = ["base model, answering directly", "SFT model, no forcing (k=0)",
+               f"SFT model, k={numbers['best_k']} forced Waits (chosen on the {numbers['best_k_source']})"]
 table
 
 # %% [markdown]
-# Paper numbers: {py:mod}`s1kit.paper` (Table 1 of the paper). Ours: this run.
+# Paper numbers: {py:mod}`s1kit.paper` (Table 1 of the paper). Ours: this run. Each row compares
+# the same quantity: the paper's "s1 w/o budget forcing" is s1-32B thinking as long as it wants,
+# our k = 0; its "s1-32B" row is budget forcing on top, our k chosen on the dev split.
 #
 # ## Verdict
 # Each line below is decided by the run's numbers ({py:func}`s1kit.analysis.verdicts`): a
-# difference of more than 5 points counts.
+# difference counts when its 95% paired bootstrap interval (chapter 8) excludes zero.
 
 # %%
 from IPython.display import Markdown

@@ -14,30 +14,29 @@
 # # 7. Why does "Wait" work?
 #
 # **The claim.** s1's central result is that *extending* thinking raises accuracy: suppress the
-# end of thinking, append "Wait", and the model re-checks and fixes its answer (AIME24 50.0% →
-# 56.7%, Table 1). A cap sweep alone cannot show this. Cutting a computation short breaks it, so
+# end of thinking, append "Wait", and the model re-checks and goes on (AIME24 50.0% → 56.7%,
+# Table 1). A cap sweep alone cannot show this. Cutting a computation short breaks it, so
 # accuracy rises with the cap even if extra thinking never helps: the "scaling down" objection of
-# *It's Not That Simple* (arXiv:2507.14419).
+# *It's Not That Simple* (arXiv:2507.14419). This chapter separates the two, then asks what in
+# the training traces makes "Wait" work.
 #
-# **The experiment.** We train three tiny worlds through the same pipeline (same pool, same base
-# model, same selection and SFT). They differ in one config switch, the teacher's style
-# (`distillation.teacher.style`, {py:mod}`s1kit.tiny.teacher`):
+# **The experiment.** Besides the main world, three contrast worlds go through the same pipeline
+# (same pool, base model and selection; {py:data}`s1kit.pipeline.WORLDS`). Each changes one
+# teacher setting ({py:mod}`s1kit.tiny.teacher`):
 #
-# | world | at a pause with numbers left, the teacher... | after "Wait" in its traces |
-# |---|---|---|
-# | **continue** (main) | tries to stop; gives up (a wrong answer) or is pushed on with "Wait" | the next line of the sum, as practised as the first |
-# | **no_wait** | gives up, or goes on silently to the next line | nothing: "Wait" never appears |
-# | **weak_check** | never stops early; at the end may check in reverse order | a re-addition in an order rarer than the first pass, whose total becomes the answer |
-#
-# Budget forcing can only exploit a behaviour that the training traces contain. It cannot
-# create one.
+# | world | at a pause with numbers left, the teacher... | what follows "Wait" in s1K | loss on "Wait" |
+# |---|---|---|---|
+# | **main** | stops early more often the longer it has thought (a wrong answer), else writes "Wait, " and goes on | the next line, or the restated total | trained on, as s1K's Gemini "Wait"s |
+# | **masked_wait** | the same | the same | none: the "Wait" is marked as forced |
+# | **no_wait** | the same stops; goes on silently | nothing: "Wait" never appears | - |
+# | **weak_check** | never stops early; at the end may check in reverse order | a re-addition rarer than the first pass, whose total becomes the answer | trained on |
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
 from s1kit import pipeline
@@ -46,42 +45,66 @@ from s1kit.config import check_parameters
 check_parameters(globals(), {"profile": str, "runs_root": str})
 run = pipeline.open_run(profile, runs_root)
 
+# %% [markdown]
+# ## Scaling down or scaling up?
+# On the main run: how much of the accuracy range of Figure 6 comes from caps that cut the
+# model's own thinking short (scaling down), and how much from forcing it to think longer than it
+# wants to (scaling up, k chosen on the dev split)?
+
 # %%
 import pandas as pd
 
 from s1kit import analysis, plots
-from s1kit.tiny.teacher import TeacherConfig, write_trace
-from s1kit.tiny.world import Problem
 
-worlds = {"continue": run}
-for style in ("no_wait", "weak_check"):
-    worlds[style] = pipeline.world_variant(run, style)
-results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
-summaries = {name: r["summary"] for name, r in results.items()}
+main_summary = pipeline.evaluation(run)["summary"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
+best_k = analysis.headline(main_summary, cap_k)["best_k"]
+split = analysis.scaling_down_and_up(main_summary, cap_k, best_k)
+for name, value in split.items():
+    glue(name, round(value, 1), display=False)
+glue("best_k", best_k, display=False)
+pd.Series(split).round(1).to_frame("points or %")
 
 # %% [markdown]
+# Cutting thinking short costs {glue:text}`scaling_down_points` points of accuracy; extending it
+# with k = {glue:text}`best_k` forced "Wait"s adds {glue:text}`scaling_up_points` points. Of the whole
+# range, {glue:text}`scaling_up_share_pct`% is scaling *up*, the part the paper's claim is about.
+# The paper's own Figure 1 mixes both: its leftmost points are capped below the model's natural
+# length.
+#
 # ## What each teacher writes
-# The same 8-term problem, traced by each style. Forced text, which carries no loss, is in [brackets].
+# The same 8-term problem, traced by each world's teacher with no early stop. Forced text, which
+# carries no loss, is in [brackets].
 
 # %%
+import dataclasses
 import random
+
+from s1kit.tiny.teacher import write_trace
+from s1kit.tiny.world import Problem
 
 problem = Problem("demo", "coins", "demo", (5, 9, 3, 9, 5, 8, 3, 5))
 teacher = run.profile.distillation.teacher
-for style in worlds:
-    config = TeacherConfig(**{**teacher.__dict__, "style": style, "p_broken": 0.0, "p_give_up": 0.0})
+shown = {"main": {}, **pipeline.WORLDS}
+for name, change in shown.items():
+    config = dataclasses.replace(teacher, **change, p_broken=0.0, p_give_up=[0.0], p_final_check=1.0,
+                                 max_final_checks=1)
     trace = write_trace(problem, config, random.Random(1))
-    print(f"--- {style}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
+    print(f"--- {name}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
 
 # %%
-rates = pd.DataFrame({name: analysis.teacher_rates(pipeline.distillation(w)) for name, w in worlds.items()})
+worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in pipeline.WORLDS}}
+results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
+summaries = {name: r["summary"] for name, r in results.items()}
+rates = pd.DataFrame({name: analysis.teacher_rates(pipeline.selection(w)["s1k"]) for name, w in worlds.items()})
 rates
 
 # %% [markdown]
+# The rates are over each world's s1K (the 1,000 selected traces the model is trained on).
+#
 # ## The curves
 # Left: accuracy as the number of forced "Wait"s grows (no cap). Right: accuracy as the thinking cap
-# grows (k = {glue:text}`cap_k` Waits allowed inside the cap).
+# grows (k = {glue:text}`cap_k`).
 
 # %%
 glue("cap_k", cap_k, display=False)
@@ -91,34 +114,27 @@ analysis.ignore_table(summaries)
 
 # %% [markdown]
 # ```{glue:figure} fig_worlds
-# Three worlds, one pipeline. Accuracy (%) with 95% bootstrap intervals over held-out questions.
+# Four worlds, one pipeline. Accuracy (%) with 95% bootstrap intervals over held-out questions.
 # ```
-
-# %%
-gains = {name: analysis.wait_gains(s, range(1, 7)) for name, s in summaries.items()}
-for name, g in gains.items():
-    for k, v in g.items():
-        glue(f"gain_{name}_{k}", round(v, 1), display=False)
-pd.DataFrame(gains).round(1).rename_axis("k").add_prefix("gain vs k=0 (points): ")
-
-# %% [markdown]
+#
 # ## Before and after forcing
-# One held-out question in each world, with no forced Wait (k = 0) and with two (k = 2).
+# One held-out question (the same one) in each world, with no forced Wait (k = 0) and with two (k = 2).
 
 # %%
 test = pipeline.sourcing(run)["test"]
+question_id = next(t["id"] for t in test if t["difficulty"] == max(x["difficulty"] for x in test))
 for name in worlds:
-    generations = results[name]["generations"]
     for k in (0, 2):
         index = analysis.point_index(summaries[name], None, k)
-        g = analysis.point_examples(generations, test, index, count=1)[0]
-        print(f"--- {name}, k={k}: {g['question']}  gold {g['gold']}  correct={g['correct']}")
+        g = next(g for g in results[name]["generations"] if g["point"] == index and g["id"] == question_id)
+        question = next(t for t in test if t["id"] == question_id)
+        print(f"--- {name}, k={k}: {question['question']}  gold {question['answer']}  correct={g['correct']}")
         print(g["thinking"].strip() + "\n" + g["answer_text"].strip() + "\n")
 
 # %% [markdown]
 # ## What this says
 # The verdicts below are decided by this run's numbers ({py:func}`s1kit.analysis.world_verdicts`;
-# a change counts beyond 5 points).
+# a change counts when its paired 95% interval excludes zero).
 
 # %%
 from IPython.display import Markdown
@@ -128,22 +144,21 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # %% [markdown]
 # How to read them, by the design of each world:
 #
-# - **continue**: every time the teacher went on past a pause, the "Wait" that pushed it was
-#   forced, not chosen, and carries no loss. The only choice the model ever sees at a pause is
-#   *stop*, so it learns to stop at every pause, as s1 models stop thinking too early. It also
-#   learns what follows "Wait": the next line, practised as much as the first. If forcing helps
-#   here, this is the paper's mechanism, seen in a model small enough to read.
-# - **no_wait**: the teacher's own choice at a pause is mostly to go on, so the model learns to
-#   finish its sum unaided; nothing in its traces ever follows "Wait". Forcing the word can only
-#   push it off the distribution it was trained on.
-# - **weak_check**: the model finishes its sum. "Wait" starts a check it practised less than
-#   its first pass, and the check's total becomes the answer.
-# - **The cap curves** (right panel) allow up to k = 2 forced Waits inside the cap, so they mix
-#   both effects: a cap shorter than the computation cuts it off, which makes every curve rise at
-#   first, and once the budget is large enough the forced Waits take effect, for better or worse
-#   as on the left. A rising cap curve alone therefore does not show that extra thinking helps
-#   ("scaling down").
+# - **main**: the teacher's "Wait"s are trained on. At a late pause the traces mostly stop, at an
+#   early one they mostly go on, so the fine-tuned model finishes short sums and stops long ones
+#   too early; a forced "Wait" at such a stop is followed by the next line, a continuation the
+#   model practised. SFT makes the reasoner, forcing repairs its premature stops: the paper's shape.
+# - **masked_wait**: the same traces, but the "Wait"s carry no loss. The only choice the model
+#   ever sees trained at a pause is *stop*, so it learns to stop at every pause: unforced it is
+#   far below the main world, and forcing does all the work. This was the tiny world of this
+#   book's first edition; it inverts the paper's finding, which is why the main world trains on
+#   its "Wait"s as s1 trained on Gemini's.
+# - **no_wait**: the same stops, but nothing in the traces follows "Wait". Forcing the word can
+#   only push the model off the distribution it was trained on.
+# - **weak_check**: the teacher never stops early, so the model finishes its sums unforced;
+#   "Wait" starts a check it practised less than its first pass, and the check's total becomes
+#   the answer.
 #
-# The paper's "Wait" can only work when the model's traces contain productive continuations
-# after a premature stop. Whether Qwen2.5-32B's s1K traces contain them is an empirical
-# question. The paper's measured answer is a modest one: 50.0% → 56.7% on AIME24.
+# Budget forcing can only exploit a behaviour that the training traces contain: a productive
+# continuation after a premature stop. Whether Qwen2.5-32B's s1K traces contain it is an
+# empirical question; the paper's measured answer is a modest one, 50.0% → 56.7% on AIME24.

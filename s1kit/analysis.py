@@ -8,6 +8,7 @@ from typing import Sequence
 import pandas as pd
 
 from s1kit import paper
+from s1kit.evaluation import point_index  # noqa: F401  (chapters look sweep points up through analysis)
 from s1kit.tiny.teacher import WAIT
 
 
@@ -25,26 +26,49 @@ def trace_table(records: Sequence[dict]) -> pd.DataFrame:
 
 
 def headline(summary: dict, cap_k: int) -> dict[str, float]:
-    """The numbers the book's verdicts quote, all from summary.json (accuracies in %)."""
+    """The numbers the book's verdicts quote, all from summary.json (accuracies and gains in %).
+
+    ``best_k`` is the dev split's choice (``summary["dev"]``) when the run has one, so the test
+    accuracy it is reported with is not chosen on the test set; ``best_k_source`` says which.
+    Gains carry their paired 95% intervals (``summary["paired"]``).
+    """
     points = summary["budget_forcing"]
     ignores = {p["num_ignore"]: p for p in points if p["max_thinking_tokens"] is None}
     caps = sorted((p for p in points if p["num_ignore"] == cap_k and p["max_thinking_tokens"] is not None),
                   key=lambda p: p["max_thinking_tokens"])
-    full = ignores[cap_k]
+    if "dev" in summary:
+        best_k, source = summary["dev"]["best_num_ignore"], "dev split"
+    else:
+        best_k, source = max(ignores, key=lambda k: ignores[k]["accuracy"]), "test set (no dev split)"
+    paired = {(row["comparison"], row["num_ignore"]): row for row in summary.get("paired", [])}
     out = {
         "base": 100 * summary["base_model_accuracy"],
         "k0": 100 * ignores[0]["accuracy"] if 0 in ignores else float("nan"),
-        "full": 100 * full["accuracy"],
-        "full_tokens": full["mean_thinking_tokens"],
+        "full": 100 * ignores[cap_k]["accuracy"],
+        "full_tokens": ignores[cap_k]["mean_thinking_tokens"],
         "smallest_cap": caps[0]["max_thinking_tokens"] if caps else float("nan"),
         "smallest_cap_acc": 100 * caps[0]["accuracy"] if caps else float("nan"),
-        "best_k": max(ignores, key=lambda k: ignores[k]["accuracy"]),
-        "best_k_acc": 100 * max(p["accuracy"] for p in ignores.values()),
+        "best_k": best_k,
+        "best_k_source": source,
+        "best_k_acc": 100 * ignores[best_k]["accuracy"],
+        "n": summary["n_test"],
     }
-    out["sft_gain"] = out["full"] - out["base"]
     out["cap_gain"] = out["full"] - out["smallest_cap_acc"]
-    out["wait_gain"] = out["best_k_acc"] - out["k0"]
+    for name, key in (("sft", ("sft_vs_base", 0)), ("wait", ("k_vs_0", best_k))):
+        row = paired.get(key)
+        out[f"{name}_gain"] = 100 * row["gain"] if row else float("nan")
+        out[f"{name}_ci_low"] = 100 * row["ci_low"] if row else float("nan")
+        out[f"{name}_ci_high"] = 100 * row["ci_high"] if row else float("nan")
     return out
+
+
+def interval_word(low: float, high: float) -> str:
+    """A verdict from a paired 95% interval of a gain: above 0, below 0, or straddling it."""
+    if low > 0:
+        return "reproduced"
+    if high < 0:
+        return "reversed"
+    return "not reproduced (the interval includes no change)"
 
 
 def point_examples(generations: Sequence[dict], test: Sequence[dict], point: int, count: int = 2,
@@ -71,42 +95,38 @@ def accuracy_by_difficulty(generations: Sequence[dict], test: Sequence[dict], po
     return frame.round(1)
 
 
-def point_index(summary: dict, max_thinking_tokens: int | None, num_ignore: int) -> int:
-    for index, p in enumerate(summary["budget_forcing"]):
-        if p["max_thinking_tokens"] == max_thinking_tokens and p["num_ignore"] == num_ignore:
-            return index
-    raise KeyError(f"no sweep point with N={max_thinking_tokens}, k={num_ignore}")
-
-
 def _aime(row: str) -> float:
     return paper.TABLE1[row]["AIME 2024"]
 
 
-def verdicts(numbers: dict[str, float], margin: float = 5.0) -> list[str]:
+def verdicts(numbers: dict[str, float]) -> list[str]:
     """The chapter's verdicts as sentences, decided by the run's numbers (never typed by hand).
 
-    A difference counts as a gain or a loss only beyond ``margin`` points.
+    Each compares the same quantity as the paper: unforced with unforced (Table 1, "s1 w/o
+    budget forcing" against Qwen2.5-32B-Instruct), forced with unforced on the same model (Table 1,
+    s1-32B against s1 w/o budget forcing), and accuracy against the thinking cap (Figure 1, left).
+    A gain counts when its paired 95% interval lies above zero.
     """
-    def compare(gain: float) -> str:
-        if gain > margin:
-            return "reproduced"
-        if gain < -margin:
-            return "reversed"
-        return "not reproduced (within the margin)"
-
+    sft_paper = _aime("s1 w/o budget forcing") - _aime("Qwen2.5-32B-Instruct")
+    wait_paper = _aime("s1-32B (budget forcing)") - _aime("s1 w/o budget forcing")
     return [
-        f"**SFT on s1K beats the base model** - {compare(numbers['sft_gain'])}: the base model answering directly "
-        f"scores {numbers['base']:.1f}%, the SFT model with full thinking {numbers['full']:.1f}% "
-        f"({numbers['sft_gain']:+.1f} points; the paper: {_aime('Qwen2.5-32B-Instruct')}% → "
-        f"{_aime('s1 w/o budget forcing')}% on AIME24, {paper.TABLE1_SOURCE}).",
-        f"**More thinking budget, higher accuracy (cap sweep)** - {compare(numbers['cap_gain'])}: capped at "
+        f"**Fine-tuning on s1K beats the base model, both unforced** ({paper.TABLE1_SOURCE}) - "
+        f"{interval_word(numbers['sft_ci_low'], numbers['sft_ci_high'])}: base model answering directly "
+        f"{numbers['base']:.1f}%, SFT model with no forcing (k = 0) {numbers['k0']:.1f}%, a gain of "
+        f"{numbers['sft_gain']:+.1f} points [95% paired interval {numbers['sft_ci_low']:+.1f}, "
+        f"{numbers['sft_ci_high']:+.1f}]; the paper: {_aime('Qwen2.5-32B-Instruct')}% → "
+        f"{_aime('s1 w/o budget forcing')}% on AIME24 ({sft_paper:+.1f}).",
+        f"**Budget forcing adds accuracy on top of fine-tuning** ({paper.TABLE1_SOURCE}) - "
+        f"{interval_word(numbers['wait_ci_low'], numbers['wait_ci_high'])}: the same SFT model with no forcing "
+        f"{numbers['k0']:.1f}%, with k = {numbers['best_k']} forced \"Wait\"s (chosen on the "
+        f"{numbers['best_k_source']}) {numbers['best_k_acc']:.1f}%, a gain of {numbers['wait_gain']:+.1f} points "
+        f"[{numbers['wait_ci_low']:+.1f}, {numbers['wait_ci_high']:+.1f}]; the paper: "
+        f"{_aime('s1 w/o budget forcing')}% → {_aime('s1-32B (budget forcing)')}% on AIME24 ({wait_paper:+.1f}).",
+        f"**Accuracy rises with the thinking cap** (s1 paper, Figure 1 left) - "
+        f"{'reproduced' if numbers['cap_gain'] > 0 else 'not reproduced'}: capped at "
         f"{numbers['smallest_cap']:.0f} thinking tokens the SFT model scores {numbers['smallest_cap_acc']:.1f}%, "
         f"uncapped {numbers['full']:.1f}% ({numbers['cap_gain']:+.1f} points). A cap shorter than the computation "
-        "can only cut it off, so this half of the claim is the weak one ('scaling down').",
-        f"**Extending thinking with 'Wait' helps** - {compare(numbers['wait_gain'])}: no forced Wait (k=0) "
-        f"{numbers['k0']:.1f}%, best k={numbers['best_k']} {numbers['best_k_acc']:.1f}% "
-        f"({numbers['wait_gain']:+.1f} points; the paper: {_aime('s1 w/o budget forcing')}% → "
-        f"{_aime('s1-32B (budget forcing)')}% on AIME24, {paper.TABLE1_SOURCE}).",
+        "can only cut it off, so this half of the claim is the weak one ('scaling down', chapter 7).",
     ]
 
 
@@ -139,26 +159,45 @@ def teacher_rates(records: Sequence[dict]) -> dict[str, float]:
     }
 
 
-def effect_word(gains: Sequence[float], margin: float = 5.0) -> str:
-    """'helps', 'hurts', 'makes no difference' or 'has mixed effects', beyond ``margin`` points."""
-    if all(g > margin for g in gains):
+def effect_word(gains: Sequence[tuple[float, float]]) -> str:
+    """'helps', 'hurts', 'makes no difference' or 'has mixed effects', from paired 95% intervals (low, high)."""
+    if all(low > 0 for low, _ in gains):
         return "helps"
-    if all(g < -margin for g in gains):
+    if all(high < 0 for _, high in gains):
         return "hurts"
-    if all(abs(g) <= margin for g in gains):
+    if all(low <= 0 <= high for low, high in gains):
         return "makes no difference"
     return "has mixed effects"
 
 
-def world_verdicts(summaries: dict[str, dict], ks: Sequence[int] = (1, 2, 3), margin: float = 5.0) -> list[str]:
-    """One sentence per world on what forcing "Wait" did, decided by the run's numbers."""
+def world_verdicts(summaries: dict[str, dict], ks: Sequence[int] = (1, 2)) -> list[str]:
+    """One sentence per world on what forcing "Wait" did, decided by paired intervals against k=0."""
     lines = []
     for name, summary in summaries.items():
-        gains = wait_gains(summary, ks)
-        listed = ", ".join(f"{g:+.1f} (k={k})" for k, g in gains.items())
-        lines.append(f"**{name}**: forcing 'Wait' {effect_word(list(gains.values()), margin)} - "
-                     f"accuracy change against k=0, in points: {listed}.")
+        rows = {r["num_ignore"]: r for r in summary["paired"] if r["comparison"] == "k_vs_0" and r["num_ignore"] in ks}
+        listed = ", ".join(f"{_interval(r['gain'], r['ci_low'], r['ci_high'])} (k={k})" for k, r in sorted(rows.items()))
+        unforced = next(p["accuracy"] for p in summary["budget_forcing"]
+                        if p["max_thinking_tokens"] is None and p["num_ignore"] == 0)
+        lines.append(f"**{name}** (unforced {100 * unforced:.1f}%): forcing 'Wait' "
+                     f"{effect_word([(r['ci_low'], r['ci_high']) for r in rows.values()])} - change against k=0, "
+                     f"in points [95% paired interval]: {listed}.")
     return lines
+
+
+def scaling_down_and_up(summary: dict, cap_k: int, best_k: int) -> dict[str, float]:
+    """How much of the accuracy range comes from cutting thinking short and how much from extending it.
+
+    *Scaling down* (arXiv:2507.14419): from the smallest cap to the model's own, uncapped thinking
+    (k = ``cap_k``). *Scaling up*: from there to ``best_k`` forced "Wait"s. In points and shares.
+    """
+    h = headline(summary, cap_k)
+    ignores = {p["num_ignore"]: p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+    down = h["full"] - h["smallest_cap_acc"]
+    up = 100 * (ignores[best_k] - ignores[cap_k])
+    total = down + up
+    return {"scaling_down_points": down, "scaling_up_points": up,
+            "scaling_down_share_pct": 100 * down / total if total else float("nan"),
+            "scaling_up_share_pct": 100 * up / total if total else float("nan")}
 
 
 def mark_forced(trace: str, forced_spans: Sequence[Sequence[int]]) -> str:
@@ -168,3 +207,203 @@ def mark_forced(trace: str, forced_spans: Sequence[Sequence[int]]) -> str:
         marked += trace[last:start] + "[" + trace[start:end] + "]"
         last = end
     return marked + trace[last:]
+
+
+def _interval(gain: float, low: float, high: float) -> str:
+    return f"{100 * gain:+.1f} [{100 * low:+.1f}, {100 * high:+.1f}]"
+
+
+def paired_table(summary: dict) -> pd.DataFrame:
+    """Every paired comparison of the main evaluation: gain in points with its 95% interval."""
+    rows = {}
+    for row in summary.get("paired", []):
+        name = "SFT (k=0) vs base model" if row["comparison"] == "sft_vs_base" else f"k={row['num_ignore']} vs k=0"
+        rows[name] = {"gain, points [95% paired interval]": _interval(row["gain"], row["ci_low"], row["ci_high"]),
+                      "verdict": interval_word(row["ci_low"], row["ci_high"])}
+    return pd.DataFrame(rows).T
+
+
+def extrapolation_table(extrapolation: dict, summary: dict) -> pd.DataFrame:
+    """Table 4 beside ours: no forcing, and the end suppressed k times appending each string."""
+    k = extrapolation["num_ignore"]
+    ignores = {p["num_ignore"]: p for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+    wait = next(r for r in summary["paired"] if r["comparison"] == "k_vs_0" and r["num_ignore"] == k)
+    ours = {"No extrapolation": (ignores[0]["accuracy"], ignores[0]["mean_thinking_tokens"], "-")}
+    for row in extrapolation["rows"]:
+        name = f"{k}x without string" if row["ignore_str"] is None else f'{k}x "{row["ignore_str"]}"'
+        ours[name] = (row["accuracy"], row["mean_thinking_tokens"],
+                      _interval(row["gain_vs_unforced"], row["ci_low"], row["ci_high"]))
+    ours[f'{k}x "Wait"'] = (ignores[k]["accuracy"], ignores[k]["mean_thinking_tokens"],
+                           _interval(wait["gain"], wait["ci_low"], wait["ci_high"]))
+    frame = pd.DataFrame({name: {"ours: accuracy (%)": round(100 * acc, 1), "ours: thinking tokens": round(tokens, 1),
+                                 "ours: gain vs no forcing [95%]": gain,
+                                 "paper: AIME24 (%)": paper.TABLE4.get(name.replace(f"{k}x", "2x"), {}).get("AIME 2024")}
+                          for name, (acc, tokens, gain) in ours.items()}).T
+    return frame
+
+
+def ablation_table(ablations: dict) -> pd.DataFrame:
+    """Table 2 beside ours: each selection's unforced accuracy and its paired gain over s1K."""
+    names = {"random": "1K-random", "diverse": "1K-diverse", "longest": "1K-longest", "full": "59K-full"}
+    rows = {}
+    for row in ablations["rows"]:
+        name = names[row["selection"]]
+        low, high = paper.TABLE2[name]["AIME vs s1K"]
+        rows[name] = {"examples": row["examples"], "steps": row["steps"],
+                      "trace tokens (mean)": round(row["mean_thinking_tokens_of_traces"], 1),
+                      "wrong traces (%)": round(100 * row["teacher_wrong"], 1),
+                      "ours: accuracy (%)": round(100 * row["accuracy"], 1),
+                      "ours: vs s1K [95%]": _interval(row["gain_vs_s1k"], row["ci_low"], row["ci_high"]),
+                      "paper: AIME24 (%)": paper.TABLE2[name]["AIME 2024"],
+                      "paper: vs s1K [95%]": f"[{low:+.1f}, {high:+.1f}]"}
+    rows["s1K"] = {"ours: accuracy (%)": round(100 * ablations["s1k_accuracy"], 1),
+                   "paper: AIME24 (%)": paper.TABLE2["s1K"]["AIME 2024"]}
+    return pd.DataFrame(rows).T
+
+
+def control_table(control: dict) -> pd.DataFrame:
+    """Table 3 beside ours: Control (%), Scaling, Performance (%) and runs per method."""
+    rows = {}
+    for method, m in control["metrics"].items():
+        theirs = paper.TABLE3[method]
+        rows[method] = {"ours: Control (%)": round(100 * m["control"]), "ours: Scaling": round(m["scaling"], 1),
+                        "ours: Performance (%)": round(100 * m["performance"], 1), "ours: runs": m["runs"],
+                        "paper: Control (%)": theirs["control"], "paper: Scaling": theirs["scaling"],
+                        "paper: Performance (%)": theirs["performance"], "paper: runs": theirs["runs"]}
+    order = [m for m in paper.TABLE3 if m in rows]
+    return pd.DataFrame(rows).T.loc[order]
+
+
+def extrapolation_verdicts(extrapolation: dict, summary: dict) -> list[str]:
+    """Table 4's findings checked against this run: which string extends thinking usefully."""
+    k = extrapolation["num_ignore"]
+    wait = next(r for r in summary["paired"] if r["comparison"] == "k_vs_0" and r["num_ignore"] == k)
+    theirs = paper.TABLE4
+    paper_wait = theirs['2x "Wait"']['AIME 2024']
+    lines = [f'**{k}x "Wait" beats no forcing** ({paper.TABLE4_SOURCE}) - '
+             f"{interval_word(wait['ci_low'], wait['ci_high'])}: {_interval(wait['gain'], wait['ci_low'], wait['ci_high'])}"
+             f" points; the paper: {theirs['No extrapolation']['AIME 2024']}% → {paper_wait}%"
+             " on AIME24."]
+    accuracy = {"Wait": next(p["accuracy"] for p in summary["budget_forcing"]
+                             if p["max_thinking_tokens"] is None and p["num_ignore"] == k)}
+    for row in extrapolation["rows"]:
+        name = "no string" if row["ignore_str"] is None else f'"{row["ignore_str"]}"'
+        accuracy[name] = row["accuracy"]
+        paper_row = theirs["2x without string" if row["ignore_str"] is None else f'2x "{row["ignore_str"]}"']
+        lines.append(f"**{k}x {name} against no forcing**: {interval_word(row['ci_low'], row['ci_high'])} gain, "
+                     f"{_interval(row['gain_vs_unforced'], row['ci_low'], row['ci_high'])} points "
+                     f"(the paper: {theirs['No extrapolation']['AIME 2024']}% → {paper_row['AIME 2024']}%).")
+    best = max(accuracy, key=accuracy.get)
+    lines.append(f"**The best string** is {best} at {100 * accuracy[best]:.1f}%"
+                 + (" - as in the paper." if best == "Wait" else " - the paper found \"Wait\" best."))
+    ignores = {p["num_ignore"]: p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+    top = max(ignores)
+    lines.append(f"**Repeating \"Wait\"** up to k = {top}: accuracy {100 * ignores[0]:.1f}% at k = 0, "
+                 f"{100 * max(ignores.values()):.1f}% at its best (k = {max(ignores, key=ignores.get)}), "
+                 f"{100 * ignores[top]:.1f}% at k = {top} (the paper: flattens after six, Figure 4a).")
+    return lines
+
+
+def vote_table(points: Sequence[dict]) -> pd.DataFrame:
+    """A majority-voting curve: accuracy, gain over one sample [95% paired interval], thinking tokens."""
+    return pd.DataFrame({f"m={p['votes']}": {
+        "accuracy (%)": round(100 * p["accuracy"], 1),
+        "gain over m=1 [95%]": _interval(p["gain_over_first"], p["ci_low"], p["ci_high"]),
+        "thinking tokens per question": round(p["thinking_tokens"], 1)} for p in points}).T
+
+
+def parallel_verdicts(summary: dict, parallel: dict) -> list[str]:
+    """Figure 4's claim checked against this run: can voting catch up with budget forcing?"""
+    ignores = {p["num_ignore"]: p for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+    best_k = summary["dev"]["best_num_ignore"] if "dev" in summary else max(ignores, key=lambda k: ignores[k]["accuracy"])
+    forced = ignores[best_k]
+    base_best = max(parallel["base"], key=lambda p: p["accuracy"])
+    sft_top = parallel["sft"][-1]
+    lines = [f"**Voting over the base model cannot catch up with the fine-tuned model** ({paper.FIGURE4_SOURCE}) - "
+             f"{'reproduced' if base_best['accuracy'] < ignores[0]['accuracy'] else 'not reproduced'}: the best vote "
+             f"(m = {base_best['votes']}) reaches {100 * base_best['accuracy']:.1f}%, the SFT model "
+             f"{100 * ignores[0]['accuracy']:.1f}% unforced and {100 * forced['accuracy']:.1f}% with k = {best_k}."]
+    cheaper = [p for p in parallel["sft"] if p["thinking_tokens"] >= forced["mean_thinking_tokens"]]
+    if cheaper:
+        match = cheaper[0]
+        word = "more" if forced["accuracy"] > match["accuracy"] else "not more"
+        lines.append(f"**At matched thinking tokens, sequential is {word} effective than parallel**: budget forcing "
+                     f"(k = {best_k}) spends {forced['mean_thinking_tokens']:.0f} tokens per question for "
+                     f"{100 * forced['accuracy']:.1f}%; voting over {match['votes']} samples spends "
+                     f"{match['thinking_tokens']:.0f} for {100 * match['accuracy']:.1f}%.")
+    lines.append(f"**Voting over the SFT model's samples** moves accuracy from {100 * parallel['sft'][0]['accuracy']:.1f}% "
+                 f"(one sample) to {100 * sft_top['accuracy']:.1f}% (m = {sft_top['votes']}), a gain of "
+                 f"{_interval(sft_top['gain_over_first'], sft_top['ci_low'], sft_top['ci_high'])} points.")
+    return lines
+
+
+def ablation_verdicts(ablations: dict) -> list[str]:
+    """Table 2's findings checked against this run, one line per alternative selection."""
+    if not ablations["rows"]:
+        return ["Not run in this profile: `ablations.kinds` is empty."]
+    names = {"random": "1K-random", "diverse": "1K-diverse", "longest": "1K-longest", "full": "59K-full"}
+    lines = []
+    for row in ablations["rows"]:
+        name = names[row["selection"]]
+        low, high = paper.TABLE2[name]["AIME vs s1K"]
+        ours = "below s1K" if row["ci_high"] < 0 else "above s1K" if row["ci_low"] > 0 else "not distinguishable from s1K"
+        theirs = "below s1K" if high < 0 else "above s1K" if low > 0 else "not distinguishable from s1K"
+        same = "as in the paper" if ours == theirs else f"the paper: {theirs}"
+        lines.append(f"**{name}** is {ours} ({_interval(row['gain_vs_s1k'], row['ci_low'], row['ci_high'])} points; "
+                     f"{same}, [{low:+.1f}, {high:+.1f}] on AIME24, {paper.TABLE2_SOURCE}).")
+    return lines
+
+
+def budget_forcing_metrics(summary: dict, cap_k: int) -> dict[str, dict]:
+    """Control / Scaling (points per 100 thinking tokens) / Performance (%) of the two budget-forcing sweeps."""
+    from s1kit.metrics import Run, control, performance, scaling
+
+    points = summary["budget_forcing"]
+    sweeps = {
+        "cap_sweep": [Run(p["mean_thinking_tokens"], p["accuracy"], budget_max=p["max_thinking_tokens"])
+                      for p in points if p["num_ignore"] == cap_k and p["max_thinking_tokens"] is not None],
+        "wait_sweep": [Run(p["mean_thinking_tokens"], p["accuracy"])
+                       for p in points if p["max_thinking_tokens"] is None],
+    }
+    return {name: {"control_pct": 100 * control(runs), "scaling_per_100_tokens": 100 * 100 * scaling(runs),
+                   "performance_pct": 100 * performance(runs), "runs": len(runs)}
+            for name, runs in sweeps.items()}
+
+
+def control_runs(rows: Sequence[dict]) -> pd.DataFrame:
+    """One method's settings: the budget asked for, thinking tokens used, accuracy."""
+    return pd.DataFrame([{"budget": r.get("budget"), "instruction": r.get("instruction", ""),
+                          "thinking tokens": round(r["thinking_tokens"], 1),
+                          "accuracy (%)": round(100 * r["accuracy"], 1),
+                          "within budget": (r["thinking_tokens"] <= r["budget"]) if r.get("budget") else None}
+                         for r in rows])
+
+
+def control_verdicts(control: dict) -> list[str]:
+    """Table 3's findings checked against this run, in the paper's order."""
+    m = control["metrics"]
+    if not m:
+        return [f"Not run in this profile: {control.get('skipped', 'no control methods')}."]
+
+    def best_by(key: str) -> str:
+        return max(m, key=lambda method: m[method][key])
+
+    lines = [f"**Budget forcing has perfect control** ({paper.TABLE3_SOURCE}) - "
+             f"{'reproduced' if m['BF']['control'] == 1 else 'not reproduced'}: Control {100 * m['BF']['control']:.0f}%."]
+    tcc = m["TCC"]["control"] < m["TCC + BF"]["control"]
+    lines.append(f"**Token-conditional control needs budget forcing to stay in budget** - "
+                 f"{'reproduced' if tcc else 'not reproduced'}: TCC {100 * m['TCC']['control']:.0f}%, "
+                 f"TCC + BF {100 * m['TCC + BF']['control']:.0f}% (the paper: 40% and 100%).")
+    scc = m["SCC"]["control"] < m["SCC + BF"]["control"]
+    lines.append(f"**Step-conditional control needs it too** - {'reproduced' if scc else 'not reproduced'}: "
+                 f"SCC {100 * m['SCC']['control']:.0f}%, SCC + BF {100 * m['SCC + BF']['control']:.0f}% "
+                 "(the paper: 60% and 100%).")
+    rs = m["RS"]["scaling"]
+    lines.append(f"**Rejection sampling scales inversely** - {'reproduced' if rs < 0 else 'not reproduced'}: "
+                 f"Scaling {rs:+.1f} (the paper: -35): "
+                 + ("shorter accepted samples are right more often." if rs < 0 else
+                    "longer accepted samples are right more often here."))
+    best = best_by("performance")
+    lines.append(f"**Best Performance**: {best} at {100 * m[best]['performance']:.1f}% "
+                 + ("- as in the paper (budget forcing)." if best == "BF" else "- the paper: budget forcing."))
+    return lines

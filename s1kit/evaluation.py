@@ -4,6 +4,10 @@ A sweep point is one :class:`s1kit.budget.BudgetForcing` setting run over the wh
 set. It reports accuracy (with a percentile-bootstrap 95% interval over questions), the mean
 number of thinking tokens (the x-axis of the paper's Figure 1), how often the cap fired and
 how many ignores were used.
+
+Differences that a verdict rests on (SFT against the base model, k forced "Wait"s against
+none) get a paired bootstrap interval (:func:`s1kit.metrics.paired_bootstrap`). Choices, such
+as the best number of "Wait"s, are made on a separate dev split, never on the test set.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Literal, Sequence
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
 from s1kit.grading import Benchmark, Judge, grade
+from s1kit.metrics import paired_bootstrap
 
 log = logging.getLogger("s1kit")
 
@@ -34,10 +39,17 @@ class EvaluationConfig:
     batch_size: int = 256
     max_answer_tokens: int | None = 32  # None: the answer may use the rest of the context, as in s1
     base_max_answer_tokens: int | None = 48
-    caps: list[int] = field(default_factory=lambda: [8, 16, 32, 48, 64, 96])
-    num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
-    cap_sweep_num_ignore: int = 2
+    caps: list[int] = field(default_factory=lambda: [16, 32, 48, 64, 96, 128])
+    num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 6, 8])
+    cap_sweep_num_ignore: int = 0  # the cap sweep of Figure 1 (left) cuts the model's own thinking
+    dev_sweep: bool = True  # run the ignore sweep on the dev split too and pick the best k there
     ignore_str: str = "Wait"
+    # Table 4: other strings appended instead of "Wait" (None: suppress the end, append nothing)
+    extrapolation_strings: list[str | None] = field(default_factory=lambda: ["Hmm", "Alternatively", None])
+    extrapolation_num_ignore: int = 2  # the paper's "2x"
+    # Figure 4b: majority voting over temperature-1 samples, the base model and the SFT model
+    vote_sizes: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
+    vote_temperature: float = 1.0
     benchmark: Benchmark = "tiny"  # how answers are graded (s1kit.grading.grade)
     bootstrap_samples: int = 1000
     vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
@@ -52,6 +64,12 @@ class EvaluationConfig:
         for k in self.num_ignores:
             if k < 0:
                 raise ValueError(f"evaluation.num_ignores must be >= 0, got {k}")
+        if "" in self.extrapolation_strings:
+            raise ValueError("evaluation.extrapolation_strings: use null, not '', for 'append nothing'")
+        if not self.vote_sizes or min(self.vote_sizes) <= 0:
+            raise ValueError(f"evaluation.vote_sizes must be positive, got {self.vote_sizes}")
+        if self.vote_temperature <= 0:
+            raise ValueError(f"evaluation.vote_temperature must be > 0, got {self.vote_temperature}")
 
 
 def bootstrap_ci(correct: Sequence[bool], samples: int, seed: int) -> tuple[float, float]:
@@ -154,6 +172,21 @@ def direct_accuracy(
     return sum(correct) / len(correct), results, correct
 
 
+def point_index(summary: dict, max_thinking_tokens: int | None, num_ignore: int) -> int:
+    """Where the sweep point (N, k) is in ``summary["budget_forcing"]`` (and in ``generations.jsonl``)."""
+    for index, p in enumerate(summary["budget_forcing"]):
+        if p["max_thinking_tokens"] == max_thinking_tokens and p["num_ignore"] == num_ignore:
+            return index
+    raise KeyError(f"no sweep point with N={max_thinking_tokens}, k={num_ignore}")
+
+
+def best_num_ignore(accuracy_by_k: dict[int, float]) -> int:
+    """The number of forced "Wait"s with the highest (dev) accuracy; the smallest such k on a tie."""
+    if not accuracy_by_k:
+        raise ValueError("no accuracies to choose the best k from")
+    return min(accuracy_by_k, key=lambda k: (-accuracy_by_k[k], k))
+
+
 def sweep_configs(config: EvaluationConfig, seed: int, chat: ChatFormat | None = None) -> list[BudgetForcing]:
     """The cap sweep (k = ``cap_sweep_num_ignore``, growing N, then no cap) and the ignore sweep (no cap, growing k)."""
     chat = chat or ChatFormat()
@@ -179,12 +212,15 @@ class SweepRun:
 
 
 def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], config: EvaluationConfig,
-             seed: int, profile_name: str) -> SweepRun:
+             seed: int, profile_name: str, dev: Sequence[dict] = ()) -> SweepRun:
     """The base model answering directly, then every sweep point on the fine-tuned model.
 
     ``summary`` keeps the results contract: ``profile``, ``n_test``, ``base_model_accuracy`` and a
     ``budget_forcing`` list of :class:`SweepPoint` fields (wall times go to ``seconds`` instead,
-    so that two runs of the same config give byte-identical summaries).
+    so that two runs of the same config give byte-identical summaries). It adds
+    ``paired``: the SFT model at k = 0 against the base model, and every k against k = 0, each
+    with a paired bootstrap interval; and, when a ``dev`` split is given, ``dev``: the ignore
+    sweep's accuracy there and the best k it picks (:func:`best_num_ignore`).
     """
     questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
     benchmarks = [t.get("benchmark", config.benchmark) for t in test]  # Hub test records name their own
@@ -193,13 +229,14 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
         ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
     log.info("base model answering directly: accuracy %.3f", base_acc)
-    points, generations = [], []
+    points, generations, correct_by_point = [], [], []
     sources = sorted({t["source"] for t in test})
     by_source: dict[str, list[float]] = {source: [] for source in sources}
     for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
         point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
                                             config.bootstrap_samples, judge)
         points.append(point)
+        correct_by_point.append(correct)
         for source in sources:
             mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]
             by_source[source].append(sum(mine) / len(mine))
@@ -213,8 +250,73 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         "base_model_accuracy": base_acc,
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
     }
+    summary["paired"] = paired_comparisons(points, correct_by_point, base_correct, config.bootstrap_samples, seed)
+    if dev and config.dev_sweep:
+        summary["dev"] = dev_choice(tuned_engine, dev, config, seed)
     if len(by_source) > 1:  # several benchmarks (AIME24, MATH500, GPQA): each one's accuracy per sweep point
         summary["accuracy_by_benchmark"] = by_source
     base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c}
                         for t, r, c in zip(test, base_results, base_correct, strict=True)]
     return SweepRun(summary, generations, base_generations, [p.seconds for p in points])
+
+
+def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[Sequence[bool]],
+                       base_correct: Sequence[bool], samples: int, seed: int) -> list[dict]:
+    """Gains a verdict rests on, in accuracy (0..1) with paired 95% intervals, like for like.
+
+    ``sft_vs_base``: the SFT model with no forcing (k = 0, no cap) against the base model; the
+    paper's Table 1 step from Qwen2.5-32B-Instruct to "s1 w/o budget forcing".
+    ``k_vs_0``: k forced "Wait"s against none, both uncapped; Table 1's step to s1 with forcing.
+    """
+    uncapped = {p.num_ignore: i for i, p in enumerate(points) if p.max_thinking_tokens is None}
+    if 0 not in uncapped:
+        return []
+    unforced = correct_by_point[uncapped[0]]
+    rows = []
+    gain, low, high = paired_bootstrap(base_correct, unforced, samples, seed)
+    rows.append({"comparison": "sft_vs_base", "num_ignore": 0, "gain": gain, "ci_low": low, "ci_high": high})
+    for k, index in sorted(uncapped.items()):
+        if k:
+            gain, low, high = paired_bootstrap(unforced, correct_by_point[index], samples, seed)
+            rows.append({"comparison": "k_vs_0", "num_ignore": k, "gain": gain, "ci_low": low, "ci_high": high})
+    return rows
+
+
+def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int) -> dict:
+    """The ignore sweep (no cap) on the dev split, and the best k it picks."""
+    questions, answers = [t["question"] for t in dev], [t["answer"] for t in dev]
+    benchmarks = [t.get("benchmark", config.benchmark) for t in dev]
+    chat = ChatFormat.from_tokenizer(engine.tokenizer)
+    accuracy = {}
+    for forcing in sweep_configs(config, seed, chat):
+        if forcing.max_thinking_tokens is None:
+            point, _, _ = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
+            accuracy[forcing.num_ignore] = point.accuracy
+    best = best_num_ignore(accuracy)
+    log.info("dev split (%d questions): best k = %d (%.3f)", len(dev), best, accuracy[best])
+    return {"n": len(dev), "accuracy_by_num_ignore": {str(k): a for k, a in sorted(accuracy.items())},
+            "best_num_ignore": best}
+
+
+def extrapolation(engine: Engine, test: Sequence[dict], config: EvaluationConfig, seed: int,
+                  unforced: Sequence[bool]) -> tuple[list[dict], list[dict]]:
+    """Table 4: end of thinking suppressed ``extrapolation_num_ignore`` times, appending each string.
+
+    ``unforced`` is the same model's per-question correctness with no forcing (k = 0), from the
+    main sweep; every row carries its paired gain over it. Returns the rows and the generations.
+    """
+    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
+    benchmarks = [t.get("benchmark", config.benchmark) for t in test]
+    chat = ChatFormat.from_tokenizer(engine.tokenizer)
+    rows, generations = [], []
+    for text in config.extrapolation_strings:
+        forcing = BudgetForcing(num_ignore=config.extrapolation_num_ignore, ignore_str=text,
+                                max_answer_tokens=config.max_answer_tokens, seed=seed, chat=chat)
+        point, results, correct = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
+        gain, low, high = paired_bootstrap(unforced, correct, config.bootstrap_samples, seed)
+        rows.append({"ignore_str": text, "num_ignore": forcing.num_ignore, "accuracy": point.accuracy,
+                     "mean_thinking_tokens": point.mean_thinking_tokens, "n": point.n,
+                     "gain_vs_unforced": gain, "ci_low": low, "ci_high": high})
+        generations += [{"ignore_str": text, "id": t["id"], "thinking": r.thinking_text, "correct": c}
+                        for t, r, c in zip(test, results, correct, strict=True)]
+    return rows, generations

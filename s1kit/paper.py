@@ -25,3 +25,44 @@ SECTION2_SOURCE = "s1 paper, Section 2 and Appendix C"
 # Section 4.1 (training)
 SFT_RECIPE = {"epochs": 5, "batch_size": 16, "learning_rate": 1e-5, "warmup": 0.05, "schedule": "cosine",
               "gpus": "16 H100", "minutes": 26}
+
+# Table 2 (s1K data ablations; AIME24 / MATH500 / GPQA Diamond accuracy, %, with budget forcing to
+# at most ~30,000 thinking tokens, i.e. essentially unforced; intervals: paired 95% vs s1K)
+TABLE2 = {
+    "1K-random": {"AIME 2024": 36.7, "MATH 500": 90.6, "GPQA Diamond": 52.0, "AIME vs s1K": (-26.7, -3.3)},
+    "1K-diverse": {"AIME 2024": 26.7, "MATH 500": 91.2, "GPQA Diamond": 54.6, "AIME vs s1K": (-40.0, -10.0)},
+    "1K-longest": {"AIME 2024": 33.3, "MATH 500": 90.4, "GPQA Diamond": 59.6, "AIME vs s1K": (-36.7, 0.0)},
+    "59K-full": {"AIME 2024": 53.3, "MATH 500": 92.8, "GPQA Diamond": 58.1, "AIME vs s1K": (-13.3, 20.0)},
+    "s1K": {"AIME 2024": 50.0, "MATH 500": 93.0, "GPQA Diamond": 57.6, "AIME vs s1K": None},
+}
+TABLE2_SOURCE = "s1 paper, Table 2"
+FULL_POOL_GPU_HOURS = {"59K-full": 394, "s1K": 7}  # Section 5.1
+
+# Table 3 (ways to scale test-time compute, AIME24; Control in %, Scaling as the paper prints it,
+# Performance = best accuracy in %, runs = |A|)
+TABLE3 = {
+    "BF": {"control": 100, "scaling": 15, "performance": 56.7, "runs": 5},
+    "TCC": {"control": 40, "scaling": -24, "performance": 40.0, "runs": 5},
+    "TCC + BF": {"control": 100, "scaling": 13, "performance": 40.0, "runs": 5},
+    "SCC": {"control": 60, "scaling": 3, "performance": 36.7, "runs": 5},
+    "SCC + BF": {"control": 100, "scaling": 6, "performance": 36.7, "runs": 5},
+    "CCC": {"control": 50, "scaling": 25, "performance": 36.7, "runs": 2},
+    "RS": {"control": 100, "scaling": -35, "performance": 40.0, "runs": 5},
+}
+TABLE3_SOURCE = "s1 paper, Table 3"
+
+# Table 4 (extrapolation: the end of thinking suppressed twice, appending each string; accuracy, %)
+TABLE4 = {
+    "No extrapolation": {"AIME 2024": 50.0, "MATH 500": 93.0, "GPQA Diamond": 57.6},
+    "2x without string": {"AIME 2024": 50.0, "MATH 500": 90.2, "GPQA Diamond": 55.1},
+    '2x "Alternatively"': {"AIME 2024": 50.0, "MATH 500": 92.2, "GPQA Diamond": 59.6},
+    '2x "Hmm"': {"AIME 2024": 50.0, "MATH 500": 93.0, "GPQA Diamond": 59.6},
+    '2x "Wait"': {"AIME 2024": 53.3, "MATH 500": 93.0, "GPQA Diamond": 59.6},
+}
+TABLE4_SOURCE = "s1 paper, Table 4"
+
+# Figure 4 (a: budget forcing flattens after suppressing the end six times; b: majority voting
+# over 2..64 temperature-1 samples of Qwen2.5-32B-Instruct never reaches s1-32B). The paper
+# prints no majority-voting numbers, only the plot, so none are quoted here.
+FIGURE4_SOURCE = "s1 paper, Figure 4 and Section 4.2"
+FIGURE4_VOTES = [2, 4, 8, 16, 32, 64]

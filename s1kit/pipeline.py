@@ -70,16 +70,20 @@ def _compute_sourcing(run: RunDir, out: Path) -> None:
     from s1kit.tiny.world import tiny_pool
 
     cfg = run.profile.sourcing
-    pool, test = tiny_pool(cfg.tiny, run.profile.seed) if cfg.kind == "tiny" else hub_pool(cfg.hub)
+    if cfg.kind == "tiny":
+        pool, test, dev = tiny_pool(cfg.tiny, run.profile.seed)
+    else:  # the paper has no dev split: at paper scale choices are reported for every setting instead
+        (pool, test), dev = hub_pool(cfg.hub), []
     classifier = cfg.hub.domain_classifier if cfg.kind == "hub" else {}
     if classifier:  # MSC labels; the cache lives outside the stage so that an interrupted run resumes
         client = ChatClient.from_settings(classifier, "sourcing.hub.domain_classifier")
         labels = classify_domains([r["question"] for r in pool], client.ask, run.path("cache", "msc.jsonl"))
         for record, label in zip(pool, labels, strict=True):
             record["domain"] = label
-    log.info("sourced %d pool questions and %d test questions", len(pool), len(test))
+    log.info("sourced %d pool questions, %d test and %d dev questions", len(pool), len(test), len(dev))
     write_jsonl(out / "pool.jsonl", pool)
     write_jsonl(out / "test.jsonl", test)
+    write_jsonl(out / "dev.jsonl", dev)
 
 
 # -- 01 base model ------------------------------------------------------------------------------
@@ -249,13 +253,180 @@ def _compute_evaluation(run: RunDir, out: Path) -> None:
 
     cfg = run.profile.evaluation
     test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    dev = read_jsonl(_output(run, "sourcing", "dev.jsonl"))
     base = load_engine(cfg.engine, base_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
     tuned = load_engine(cfg.engine, sft_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
-    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name)
+    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev)
     write_jsonl(out / "generations.jsonl", result.generations)
     write_jsonl(out / "base_generations.jsonl", result.base_generations)
     write_json(out / "summary.json", result.summary)
     write_json(out / "sweep_seconds.json", result.seconds)  # wall times vary; they stay out of the summary
+
+
+# -- 06 the paper's other experiments ------------------------------------------------------------
+def _uncapped_correct(run: RunDir, num_ignore: int) -> list[bool]:
+    """Per-question correctness of the main sweep's uncapped point with ``num_ignore`` Waits."""
+    from s1kit.evaluation import point_index
+
+    stage = run.stage_dir("evaluation")
+    index = point_index(read_json(stage / "summary.json"), None, num_ignore)
+    return [g["correct"] for g in read_jsonl(stage / "generations.jsonl") if g["point"] == index]
+
+
+def _extrapolation_settings(p: Profile) -> dict:
+    e = p.evaluation
+    return {"seed": p.seed, "strings": e.extrapolation_strings, "num_ignore": e.extrapolation_num_ignore,
+            "max_answer_tokens": e.max_answer_tokens, "benchmark": e.benchmark, "engine": e.engine,
+            "bootstrap_samples": e.bootstrap_samples}
+
+
+def _compute_extrapolation(run: RunDir, out: Path) -> None:
+    """Table 4: other strings than "Wait" appended at the same number of suppressed ends."""
+    from s1kit.evaluation import extrapolation
+
+    cfg = run.profile.evaluation
+    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    engine = engine_for(run, sft_model_path(run), cfg.batch_size)
+    rows, generations = extrapolation(engine, test, cfg, run.profile.seed, _uncapped_correct(run, 0))
+    write_json(out / "extrapolation.json", {"num_ignore": cfg.extrapolation_num_ignore, "rows": rows})
+    write_jsonl(out / "generations.jsonl", generations)
+
+
+def _parallel_settings(p: Profile) -> dict:
+    e = p.evaluation
+    return {"seed": p.seed, "vote_sizes": e.vote_sizes, "temperature": e.vote_temperature,
+            "max_answer_tokens": e.max_answer_tokens, "base_max_answer_tokens": e.base_max_answer_tokens,
+            "benchmark": e.benchmark, "engine": e.engine, "bootstrap_samples": e.bootstrap_samples}
+
+
+def _compute_parallel(run: RunDir, out: Path) -> None:
+    """Figure 4b: majority voting over temperature-1 samples, of the base model and the SFT model."""
+    from s1kit.chat import ChatFormat
+    from s1kit.parallel import majority_vote_curve, sampling_forcing
+
+    cfg, seed = run.profile.evaluation, run.profile.seed
+    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
+    curves = {}
+    for name, path, think, answer_tokens in (("base", base_model_path(run), False, cfg.base_max_answer_tokens),
+                                             ("sft", sft_model_path(run), True, cfg.max_answer_tokens)):
+        engine = engine_for(run, path, cfg.batch_size)
+        forcing = sampling_forcing(ChatFormat.from_tokenizer(engine.tokenizer), cfg.vote_temperature, seed,
+                                   answer_tokens)
+        points, samples = majority_vote_curve(engine, questions, answers, cfg.vote_sizes, forcing, think,
+                                              cfg.benchmark, cfg.bootstrap_samples, seed)
+        log.info("majority voting (%s): %s", name, ", ".join(f"m={p['votes']} {p['accuracy']:.3f}" for p in points))
+        curves[name] = points
+        write_json(out / f"{name}_samples.json", samples)
+    write_json(out / "parallel.json", curves)
+
+
+def _train_variant(run: RunDir, records: list[dict], out: Path, max_steps: int | None = None) -> dict:
+    """Fine-tune the base model on ``records`` exactly as the SFT stage does (``max_steps``: override)."""
+    from s1kit.modeling import load_model
+    from s1kit.tokenizer import load_tokenizer
+    from s1kit.training import sft_examples, train_sft
+
+    base = base_model_path(run)
+    tokenizer = load_tokenizer(base)
+    config = run.profile.sft.train
+    if max_steps is not None:
+        config = dataclasses.replace(config, max_steps=max_steps)
+    examples = sft_examples(records, ChatFormat.from_tokenizer(tokenizer), run.profile.sft.answer_prefix)
+    return train_sft(load_model(base, dtype=torch.float32), tokenizer, examples, config, out, run.profile.seed)
+
+
+def _unforced_point(run: RunDir, model_dir: Path | str, questions: list[str]) -> tuple[dict, list[bool]]:
+    """A model's accuracy on the test set with no forcing (k = 0, no cap), the main sweep's setting."""
+    from s1kit.budget import BudgetForcing
+    from s1kit.evaluation import run_point
+
+    cfg = run.profile.evaluation
+    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    engine = engine_for(run, str(model_dir), cfg.batch_size)
+    forcing = BudgetForcing(max_answer_tokens=cfg.max_answer_tokens, seed=run.profile.seed,
+                            chat=ChatFormat.from_tokenizer(engine.tokenizer))
+    point, _, correct = run_point(engine, questions, [t["answer"] for t in test], forcing,
+                                  [t.get("benchmark", cfg.benchmark) for t in test], cfg.bootstrap_samples)
+    return dataclasses.asdict(point), correct
+
+
+def _ablations_settings(p: Profile) -> dict:
+    return {"seed": p.seed, **_asdict(p.ablations), "sft": _sft_settings(p), "evaluation": _evaluation_settings(p)}
+
+
+def _compute_data_ablations(run: RunDir, out: Path) -> None:
+    """Table 2: the other selections, fine-tuned like s1K and evaluated with no forcing."""
+    from s1kit.metrics import paired_bootstrap
+    from s1kit.selection import ablation_selection, quality_filter, thinking_lengths
+    from s1kit.tokenizer import load_tokenizer
+    from s1kit.training import batch_plan
+
+    records = read_jsonl(_output(run, "distillation", "traces.jsonl"))
+    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    kept, _ = quality_filter(records, [t["question"] for t in test])
+    lengths = thinking_lengths(kept, load_tokenizer(base_model_path(run)))
+    s1k_steps = batch_plan(run.profile.sft.train, run.profile.selection.size, 1)["steps"]
+    s1k_correct = _uncapped_correct(run, 0)
+    rows = []
+    for kind in run.profile.ablations.kinds:
+        chosen = ablation_selection(kind, kept, run.profile.selection.size, lambda r: lengths[r["id"]],
+                                    run.profile.seed)
+        steps = s1k_steps if kind == "full" and run.profile.ablations.full_steps_as_s1k else None
+        log.info("data ablation %s: %d questions, fine-tuning", kind, len(chosen))
+        report = _train_variant(run, chosen, out / kind, steps)
+        point, correct = _unforced_point(run, out / kind, [t["question"] for t in test])
+        gain, low, high = paired_bootstrap(s1k_correct, correct, run.profile.evaluation.bootstrap_samples,
+                                           run.profile.seed)
+        rows.append({"selection": kind, "examples": len(chosen), "steps": report["steps"],
+                     "mean_thinking_tokens_of_traces": sum(lengths[r["id"]] for r in chosen) / len(chosen),
+                     "teacher_wrong": sum(str(r["attempt"]) != str(r["answer"]) for r in chosen) / len(chosen),
+                     "accuracy": point["accuracy"], "thinking_tokens": point["mean_thinking_tokens"],
+                     "gain_vs_s1k": gain, "ci_low": low, "ci_high": high, "train_seconds": report["wall_s"]})
+    write_json(out / "ablations.json", {"s1k_accuracy": sum(s1k_correct) / len(s1k_correct), "rows": rows})
+
+
+def _control_settings(p: Profile) -> dict:
+    return {"seed": p.seed, "control": _asdict(p.control), "sft": _sft_settings(p),
+            "evaluation": _evaluation_settings(p)}
+
+
+def _compute_control(run: RunDir, out: Path) -> None:
+    """Table 3: budget forcing against token-, step- and class-conditional control and rejection sampling."""
+    import statistics
+
+    from s1kit.control import conditional_records, evaluate_control, method_metrics, rejection_sample, steps_of
+    from s1kit.tokenizer import load_tokenizer
+
+    cfg, seed = run.profile.evaluation, run.profile.seed
+    if not run.profile.control.enabled:
+        log.info("control methods: control.enabled is false in profile %s; nothing trained", run.profile.name)
+        write_json(out / "control.json", {"rows": {}, "metrics": {}, "skipped": "control.enabled is false"})
+        return
+    s1k = read_jsonl(_output(run, "selection", "s1k.jsonl"))
+    tokenizer = load_tokenizer(base_model_path(run))
+    lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in s1k}
+    records = conditional_records(s1k, lengths, statistics.median(lengths.values()), seed)
+    report = _train_variant(run, records, out / "model")
+    # SCC + BF's cap: N steps of the longest step (countdown line included) the training data holds
+    max_step_tokens = max(len(tokenizer.encode(line + "\n", add_special_tokens=False))
+                          for r in records if r["control"] == "steps" for line in steps_of(r["trace"]))
+    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    engine = engine_for(run, str(out / "model"), cfg.batch_size)
+    rows = evaluate_control(engine, test, run.profile.control, cfg.max_answer_tokens, cfg.benchmark, seed,
+                            max_step_tokens, cfg.bootstrap_samples)
+    summary = read_json(_output(run, "evaluation", "summary.json"))
+    rows["BF"] = [{"cap": p["max_thinking_tokens"], "budget": p["max_thinking_tokens"], "accuracy": p["accuracy"],
+                   "thinking_tokens": p["mean_thinking_tokens"], "ci_low": p["ci_low"], "ci_high": p["ci_high"]}
+                  for p in summary["budget_forcing"]
+                  if p["num_ignore"] == cfg.cap_sweep_num_ignore and p["max_thinking_tokens"] is not None]
+    samples = read_json(_output(run, "parallel", "sft_samples.json"))
+    rows["RS"] = [dict(rejection_sample(samples["thinking_tokens"], samples["correct"], budget))
+                  for budget in run.profile.control.rejection_budgets]
+    metrics = {method: method_metrics(rows[method]) for method in ("BF", "TCC", "TCC + BF", "SCC", "SCC + BF", "RS")}
+    metrics["CCC"] = dict(method_metrics(rows["CCC"]), control=sum(r["follows"] for r in rows["CCC"]) / 2)
+    write_json(out / "control.json", {"rows": rows, "metrics": metrics, "max_step_tokens": max_step_tokens,
+                                      "train_seconds": report["wall_s"]})
 
 
 # -- the graph ------------------------------------------------------------------------------------
@@ -267,7 +438,7 @@ GRAPH: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("sourcing", "data", (), _sourcing_settings,
           _tiny_or(lambda p: p.sourcing.kind == "tiny", ("s1kit.tiny.world",),
                    ("s1kit.sources", "s1kit.domains", "s1kit.chat_client")),
-          _compute_sourcing, ("pool.jsonl", "test.jsonl")),
+          _compute_sourcing, ("pool.jsonl", "test.jsonl", "dev.jsonl")),
     Stage("base_model", "models/base", (), _base_model_settings,
           _tiny_or(lambda p: p.base_model.kind == "train_tiny",
                    ("s1kit.tiny.instruct", "s1kit.tiny.model", "s1kit.tiny.tokenizer", "s1kit.training",
@@ -287,6 +458,20 @@ GRAPH: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("evaluation", "results", ("sourcing", "base_model", "sft"), _evaluation_settings,
           lambda p: ("s1kit.evaluation", "s1kit.engines"), _compute_evaluation,
           ("summary.json", "generations.jsonl", "base_generations.jsonl", "sweep_seconds.json")),
+    Stage("extrapolation", "experiments/extrapolation", ("sourcing", "sft", "evaluation"), _extrapolation_settings,
+          lambda p: ("s1kit.evaluation", "s1kit.engines"), _compute_extrapolation,
+          ("extrapolation.json", "generations.jsonl")),
+    Stage("parallel", "experiments/parallel", ("sourcing", "base_model", "sft"), _parallel_settings,
+          lambda p: ("s1kit.parallel", "s1kit.engines"), _compute_parallel,
+          ("parallel.json", "base_samples.json", "sft_samples.json")),
+    Stage("data_ablations", "experiments/data_ablations", ("sourcing", "base_model", "distillation", "evaluation"),
+          _ablations_settings, lambda p: ("s1kit.selection", "s1kit.training", "s1kit.evaluation", "s1kit.engines",
+                                          "s1kit.modeling", "s1kit.tokenizer", "s1kit.metrics"),
+          _compute_data_ablations, ("ablations.json",)),
+    Stage("control", "experiments/control", ("sourcing", "base_model", "selection", "evaluation", "parallel"),
+          _control_settings, lambda p: ("s1kit.control", "s1kit.training", "s1kit.evaluation", "s1kit.engines",
+                                        "s1kit.modeling", "s1kit.tokenizer"),
+          _compute_control, ("control.json",)),
 )}
 STAGES = tuple(GRAPH)  # the pipeline's order
 
@@ -307,18 +492,32 @@ def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
     return RunDir(profile, resolve_runs_root(root), GRAPH)
 
 
-def world_variant(run: RunDir, style: str) -> RunDir:
-    """A contrast world: the same profile with another teacher style (one config switch).
+# The contrast worlds of chapter 7: each is the main world with one teacher setting changed.
+WORLDS: dict[str, dict] = {
+    "no_wait": {"style": "no_wait"},  # the teacher goes on silently: nothing in s1K follows "Wait"
+    "weak_check": {"style": "weak_check"},  # never stops early; its check after "Wait" is weaker than its first pass
+    "masked_wait": {"train_on_wait": False},  # the "Wait"s in s1K carry no loss: SFT teaches stopping at every pause
+}
 
-    It lives in ``runs/<profile>/worlds/<style>/`` and shares the parent's pool, test set,
+
+def world_variant(run: RunDir, world: str) -> RunDir:
+    """A contrast world (:data:`WORLDS`): the same profile with one teacher setting changed.
+
+    It lives in ``runs/<profile>/worlds/<world>/`` and shares the parent's pool, test set,
     base model and difficulty verdicts, so only distillation, selection, SFT and evaluation run
-    again.
+    again. Its evaluation sweeps k up to 4 and skips the dev split: a contrast world is read
+    for the shape of its curves, and no choice is made on it.
     """
-    teacher = dataclasses.replace(run.profile.distillation.teacher, style=style)
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r}; known worlds: {sorted(WORLDS)}")
+    teacher = dataclasses.replace(run.profile.distillation.teacher, **WORLDS[world])
+    evaluation = dataclasses.replace(run.profile.evaluation, dev_sweep=False,
+                                     num_ignores=[k for k in run.profile.evaluation.num_ignores if k <= 4])
     profile = dataclasses.replace(
         run.profile,
-        name=f"{run.profile.name}/worlds/{style}",
+        name=f"{run.profile.name}/worlds/{world}",
         distillation=dataclasses.replace(run.profile.distillation, teacher=teacher),
+        evaluation=evaluation,
     )
     return RunDir(profile, run.root.parent, GRAPH,
                   shared={"sourcing": run, "base_model": run, "difficulty": run})
@@ -326,9 +525,9 @@ def world_variant(run: RunDir, style: str) -> RunDir:
 
 # -- what notebooks call: make a stage current and return its artifacts ---------------------------
 def sourcing(run: RunDir) -> dict:
-    """The question pool and the held-out test set (``data/pool.jsonl``, ``data/test.jsonl``)."""
+    """The question pool and the held-out test and dev sets (``data/{pool,test,dev}.jsonl``)."""
     data = run.ensure("sourcing")
-    return {"pool": read_jsonl(data / "pool.jsonl"), "test": read_jsonl(data / "test.jsonl")}
+    return {name: read_jsonl(data / f"{name}.jsonl") for name in ("pool", "test", "dev")}
 
 
 def base_model(run: RunDir) -> dict:
@@ -367,6 +566,30 @@ def sft(run: RunDir) -> dict:
     stage = run.ensure("sft")
     report = stage / "train_report.json"
     return {"path": sft_model_path(run), "report": read_json(report) if report.exists() else None}
+
+
+def extrapolation(run: RunDir) -> dict:
+    """Table 4: "Hmm", "Alternatively" and no string in place of "Wait" (``experiments/extrapolation``).
+
+    The rows of ``extrapolation.json``, plus ``generations``: every output, tagged with its string.
+    """
+    stage = run.ensure("extrapolation")
+    return dict(read_json(stage / "extrapolation.json"), generations=read_jsonl(stage / "generations.jsonl"))
+
+
+def parallel(run: RunDir) -> dict:
+    """Figure 4b: majority-voting curves of the base and SFT models (``experiments/parallel``)."""
+    return read_json(run.ensure("parallel") / "parallel.json")
+
+
+def data_ablations(run: RunDir) -> dict:
+    """Table 2: random, diverse, longest and full selections against s1K (``experiments/data_ablations``)."""
+    return read_json(run.ensure("data_ablations") / "ablations.json")
+
+
+def control(run: RunDir) -> dict:
+    """Table 3: ways to control thinking, with Control / Scaling / Performance (``experiments/control``)."""
+    return read_json(run.ensure("control") / "control.json")
 
 
 def evaluation(run: RunDir) -> dict:

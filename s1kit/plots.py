@@ -41,6 +41,10 @@ def scaling_figure(summary: dict, cap_k: int, title: str = "") -> plt.Figure:
     for _, row in ignores.iterrows():
         ax.annotate(f"k={row['num_ignore']}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
                     textcoords="offset points", xytext=(4, -12), fontsize=8)
+    for _, row in caps.iterrows():
+        cap = "∞" if pd.isna(row["max_thinking_tokens"]) else int(row["max_thinking_tokens"])
+        ax.annotate(f"N={cap}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
+                    textcoords="offset points", xytext=(-10, 6), fontsize=8)
     ax.axhline(summary["base_model_accuracy"] * 100, color="grey", linestyle="--", label="base model, no thinking")
     ax.set_xlabel("mean thinking tokens per question")
     ax.set_ylabel("accuracy on held-out set (%)")
@@ -102,4 +106,105 @@ def worlds_figure(summaries: dict[str, dict], cap_k: int) -> plt.Figure:
     left.set_ylim(-3, 103)
     left.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def _errorbar(ax, x, accuracy, low, high, **kwargs) -> None:
+    accuracy, low, high = (pd.Series(v, dtype=float) * 100 for v in (accuracy, low, high))
+    ax.errorbar(x, accuracy, yerr=[accuracy - low, high - accuracy], capsize=3, **kwargs)
+
+
+def parallel_figure(summary: dict, parallel: dict, cap_k: int) -> plt.Figure:
+    """Figure 4 analogue: sequential scaling (budget forcing) vs parallel scaling (majority voting).
+
+    Left: accuracy against thinking tokens spent per question: the budget-forcing sweeps of the
+    SFT model and majority voting over its temperature-1 samples (tokens summed over the votes).
+    Right: majority voting over the base model's direct answers, against the number of votes,
+    with the SFT model's unforced and forced accuracy as lines (the paper's Figure 4b).
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    caps, ignores = cap_points(summary, cap_k), ignore_points(summary)
+    _errorbar(left, caps["mean_thinking_tokens"], caps["accuracy"], caps["ci_low"], caps["ci_high"],
+              marker="o", label=f"sequential: cap N (k={cap_k})")
+    _errorbar(left, ignores["mean_thinking_tokens"], ignores["accuracy"], ignores["ci_low"], ignores["ci_high"],
+              marker="s", label='sequential: k forced "Wait"s')
+    votes = pd.DataFrame(parallel["sft"])
+    left.plot(votes["thinking_tokens"], votes["accuracy"] * 100, marker="^", label="parallel: majority of m samples")
+    for _, row in votes.iterrows():
+        left.annotate(f"m={row['votes']}", (row["thinking_tokens"], row["accuracy"] * 100),
+                      textcoords="offset points", xytext=(3, 5), fontsize=8)
+    left.set_xlabel("thinking tokens per question (all samples)")
+    left.set_ylabel("accuracy on held-out set (%)")
+    left.set_title("SFT model")
+    left.legend(fontsize=8)
+    base = pd.DataFrame(parallel["base"])
+    right.plot(base["votes"], base["accuracy"] * 100, marker="^", label="base model: majority of m answers")
+    right.axhline(ignores.iloc[0]["accuracy"] * 100, color="grey", linestyle="--", label="SFT model, k=0")
+    right.axhline(ignores["accuracy"].max() * 100, color="black", linestyle=":", label="SFT model, best k")
+    right.set_xscale("log", base=2)
+    right.set_xlabel("samples voted over (m)")
+    right.set_title("Base model, answering directly")
+    right.set_ylim(-3, 103)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def extrapolation_figure(summary: dict, extrapolation: dict) -> plt.Figure:
+    """Table 4 analogue: accuracy at each forced-string setting, and the "Wait" curve over k."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    ignores = ignore_points(summary)
+    k = extrapolation["num_ignore"]
+    labels = ["none (k=0)"] + [f'"{r["ignore_str"]}"' if r["ignore_str"] else "no string"
+                              for r in extrapolation["rows"]] + ['"Wait"']
+    wait = ignores[ignores["num_ignore"] == k].iloc[0]
+    values = [ignores.iloc[0]["accuracy"]] + [r["accuracy"] for r in extrapolation["rows"]] + [wait["accuracy"]]
+    left.bar(labels, [100 * v for v in values], color=sns.color_palette()[:len(values)])
+    left.set_ylabel("accuracy on held-out set (%)")
+    left.set_title(f"end of thinking suppressed {k} times, appending...")
+    _errorbar(right, ignores["num_ignore"], ignores["accuracy"], ignores["ci_low"], ignores["ci_high"], marker="o")
+    right.set_xlabel('forced "Wait"s k (no cap)')
+    right.set_title('"Wait", k = 0, 1, 2, ...')
+    right.set_ylim(-3, 103)
+    fig.tight_layout()
+    return fig
+
+
+def control_figure(control: dict) -> plt.Figure:
+    """Table 3 analogue: accuracy against thinking tokens for every way to control thinking."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    markers = {"BF": "o", "TCC": "v", "TCC + BF": "^", "SCC": "<", "SCC + BF": ">", "CCC": "D", "RS": "x"}
+    for method, marker in markers.items():
+        rows = sorted(control["rows"][method], key=lambda r: r["thinking_tokens"])
+        ax.plot([r["thinking_tokens"] for r in rows], [100 * r["accuracy"] for r in rows], marker=marker,
+                label=method)
+    ax.set_xlabel("mean thinking tokens per question")
+    ax.set_ylabel("accuracy on held-out set (%)")
+    ax.set_ylim(-3, 103)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def ablation_figure(ablations: dict) -> plt.Figure:
+    """Table 2 analogue: unforced accuracy of each selection, with its paired interval against s1K."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    rows = ablations["rows"]
+    names = [r["selection"] for r in rows] + ["s1K"]
+    gains = [100 * r["gain_vs_s1k"] for r in rows] + [0.0]
+    errors = [[100 * (r["gain_vs_s1k"] - r["ci_low"]) for r in rows] + [0.0],
+              [100 * (r["ci_high"] - r["gain_vs_s1k"]) for r in rows] + [0.0]]
+    ax.bar(names, gains, yerr=errors, capsize=4, color=sns.color_palette()[:len(names)])
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("accuracy minus s1K's (points)")
+    ax.set_title("1,000 examples chosen another way, fine-tuned and evaluated like s1K")
+    fig.tight_layout()
+    return fig
+
+
+def empty_figure(message: str) -> plt.Figure:
+    """A small figure that says why an experiment has nothing to show in this profile."""
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.axis("off")
     return fig

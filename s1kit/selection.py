@@ -227,3 +227,40 @@ def select_s1k(records: Sequence[dict], eval_questions: Sequence[str], solved: d
     candidates = [{"id": r["id"], "domain": r["domain"], "thinking_tokens": lengths[r["id"]],
                    "difficulty": r.get("difficulty")} for r in kept]
     return chosen, candidates, funnel
+
+
+ABLATIONS = ("random", "diverse", "longest", "full")
+
+
+def ablation_selection(kind: str, records: Sequence[dict], size: int, thinking_length: Callable[[dict], int],
+                       seed: int) -> list[dict]:
+    """Table 2's alternatives to s1K, each drawn from the quality-filtered pool (Section 5.1).
+
+    ``random`` (1K-random, quality only): ``size`` questions uniformly at random.
+    ``diverse`` (1K-diverse, diversity only): a domain uniformly at random, then a question of it
+    uniformly at random (Algorithm 1 without its preference for long traces), until ``size``.
+    ``longest`` (1K-longest, difficulty only): the ``size`` longest traces.
+    ``full`` (59K-full): every question.
+    """
+    if kind not in ABLATIONS:
+        raise ValueError(f"unknown selection ablation {kind!r}; known: {ABLATIONS}")
+    records = sorted(records, key=lambda r: r["id"])
+    if kind == "full":
+        return list(records)
+    if len(records) < size:
+        raise ValueError(f"only {len(records)} quality-filtered questions; cannot select {size}")
+    rng = random.Random(f"ablation-{kind}-{seed}")
+    if kind == "random":
+        return rng.sample(records, size)
+    if kind == "longest":
+        return sorted(records, key=lambda r: (-thinking_length(r), r["id"]))[:size]
+    by_domain: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        by_domain[record["domain"]].append(record)
+    chosen, domains = [], sorted(by_domain)
+    while len(chosen) < size:
+        domain = rng.choice(domains)
+        chosen.append(by_domain[domain].pop(rng.randrange(len(by_domain[domain]))))
+        if not by_domain[domain]:
+            domains.remove(domain)
+    return chosen

@@ -40,7 +40,7 @@ class TrainConfig:
 
     learning_rate: float = 1e-3
     num_train_epochs: float = 5.0
-    max_steps: int = 250  # > 0 overrides num_train_epochs
+    max_steps: int = -1  # > 0 overrides num_train_epochs
     per_device_train_batch_size: int = 32
     gradient_accumulation_steps: int = 1  # used when global_batch_size is 0
     global_batch_size: int = 0  # > 0: accumulation = global / (per-device batch x processes); s1: 16
@@ -239,6 +239,7 @@ def train_sft(
         raise ValueError("no training examples")
     output_dir = Path(output_dir)
     rows = [tokenize_example(tokenizer, e, config.max_length, config.too_long) for e in examples]
+    distinct_examples = len(rows)
     mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
     plan = batch_plan(config, len(rows), world_size())
     args = SFTConfig(**sft_arguments(config, plan, output_dir, seed, torch.cuda.is_available(),
@@ -260,7 +261,7 @@ def train_sft(
         tokenizer.save_pretrained(str(output_dir))
     tokens = mean_tokens * plan["global_batch"] * trainer.state.global_step
     report = {
-        "examples": len(rows),
+        "examples": distinct_examples,
         "steps": trainer.state.global_step,
         "mean_example_tokens": round(mean_tokens, 1),
         "train_tokens": int(tokens),
@@ -272,6 +273,6 @@ def train_sft(
         "seed": seed,
     }
     if trainer.is_world_process_zero():
-        log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], len(rows), wall,
+        log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s)", report["steps"], distinct_examples, wall,
                  report["tokens_per_s"])
     return report

@@ -109,7 +109,7 @@ def test_keys_follow_the_graph(tmp_path):
     import dataclasses
 
     run = pipeline.open_run("smoke", tmp_path)
-    teacher = dataclasses.replace(run.profile.distillation.teacher, p_give_up=0.5)
+    teacher = dataclasses.replace(run.profile.distillation.teacher, p_give_up=[0.5])
     other = RunDir(dataclasses.replace(run.profile, distillation=dataclasses.replace(run.profile.distillation,
                                                                                      teacher=teacher)),
                    tmp_path, pipeline.GRAPH)
@@ -141,10 +141,14 @@ def test_sourcing_stage_is_cached_and_deterministic(tmp_path):
     marker = run.marker("sourcing")
     second = pipeline.sourcing(run)
     assert first == second and run.marker("sourcing") == marker
-    pool, test = tiny_pool(TinyWorldConfig(pool_size=500, test_size=50), seed=0)
-    assert not {t["question"] for t in test} & {p["question"] for p in pool}
-    assert (pool, test) == tiny_pool(TinyWorldConfig(pool_size=500, test_size=50), seed=0)
-    assert tiny_pool(TinyWorldConfig(pool_size=500, test_size=50), seed=1) != (pool, test)
+    world = TinyWorldConfig(pool_size=500, test_size=50, dev_size=20)
+    pool, test, dev = tiny_pool(world, seed=0)
+    assert (len(test), len(dev)) == (50, 20)
+    questions = [r["question"] for r in pool + test + dev]
+    assert len(set(questions)) == len(questions) - len(pool) + len({p["question"] for p in pool})  # held out
+    assert {r["source"] for r in dev} == {"dev"} and not {r["id"] for r in dev} & {r["id"] for r in test}
+    assert (pool, test, dev) == tiny_pool(world, seed=0)
+    assert tiny_pool(world, seed=1) != (pool, test, dev)
     assert read_jsonl(run.path("data", "test.jsonl"))[0].keys() >= {"question", "answer"}
 
 

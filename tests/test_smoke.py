@@ -19,7 +19,8 @@ from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling",
-            "07_why_wait"]
+            "07_why_wait", "08_metrics", "09_control_methods", "10_parallel", "11_data_ablations",
+            "12_extrapolation"]
 
 
 def s1kit(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -52,7 +53,7 @@ def test_results_contract(smoke_run):
     assert summary["profile"] == "smoke" and 0.0 <= summary["base_model_accuracy"] <= 1.0
     points = summary["budget_forcing"]
     assert {(p["max_thinking_tokens"], p["num_ignore"]) for p in points} == \
-        {(8, 2), (32, 2), (None, 2), (None, 0), (None, 1)}
+        {(8, 0), (32, 0), (None, 0), (None, 1), (None, 2)}
     for p in points:
         assert p["n"] == 40 and 0.0 <= p["accuracy"] <= 1.0 and p["mean_thinking_tokens"] >= 0
         if p["max_thinking_tokens"]:
@@ -62,11 +63,33 @@ def test_results_contract(smoke_run):
     model = AutoModelForCausalLM.from_pretrained(run / "models" / "sft")
     tokenizer = PreTrainedTokenizerFast.from_pretrained(run / "models" / "sft")
     assert model.config.model_type == "qwen2" and tokenizer.chat_template
+    comparisons = {(r["comparison"], r["num_ignore"]) for r in summary["paired"]}
+    assert comparisons == {("sft_vs_base", 0), ("k_vs_0", 1), ("k_vs_0", 2)}
+    assert all(r["ci_low"] <= r["gain"] <= r["ci_high"] for r in summary["paired"])
+    assert summary["dev"]["n"] == 20 and summary["dev"]["best_num_ignore"] in (0, 1, 2)
+
+
+def test_each_experiment_writes_its_own_results(smoke_run):
+    run, _, _ = smoke_run
+    experiments = run / "experiments"
+    extrapolation = json.loads((experiments / "extrapolation" / "extrapolation.json").read_text())
+    assert [r["ignore_str"] for r in extrapolation["rows"]] == ["Hmm", None] and extrapolation["num_ignore"] == 2
+    parallel = json.loads((experiments / "parallel" / "parallel.json").read_text())
+    assert [p["votes"] for p in parallel["base"]] == [1, 2] and parallel["base"][0]["thinking_tokens"] == 0
+    assert parallel["sft"][1]["thinking_tokens"] > parallel["sft"][0]["thinking_tokens"]
+    ablations = json.loads((experiments / "data_ablations" / "ablations.json").read_text())
+    assert [r["selection"] for r in ablations["rows"]] == ["random", "diverse", "longest", "full"]
+    assert len({r["steps"] for r in ablations["rows"]}) == 1  # "full" gets s1K's step count
+    assert ablations["rows"][3]["examples"] > ablations["rows"][0]["examples"] == 200
+    control = json.loads((experiments / "control" / "control.json").read_text())
+    assert set(control["metrics"]) == {"BF", "TCC", "TCC + BF", "SCC", "SCC + BF", "CCC", "RS"}
+    assert control["metrics"]["TCC + BF"]["control"] == 1.0  # a cap at the budget always holds
+    assert all(r["thinking_tokens"] <= r["cap"] for r in control["rows"]["TCC + BF"])
 
 
 def test_contrast_worlds_share_pool_and_base_model(smoke_run):
     run, _, _ = smoke_run
-    for style in ("no_wait", "weak_check"):
+    for style in ("no_wait", "weak_check", "masked_wait"):
         world = run / "worlds" / style
         summary = json.loads((world / "results" / "summary.json").read_text())
         assert summary["profile"] == f"smoke/worlds/{style}"
@@ -74,6 +97,8 @@ def test_contrast_worlds_share_pool_and_base_model(smoke_run):
         assert not (world / "models" / "base").exists() and not (world / "data").exists()
     traces = (run / "worlds" / "no_wait" / "traces" / "traces.jsonl").read_text()
     assert "Wait" not in traces
+    masked = [json.loads(line) for line in (run / "worlds" / "masked_wait" / "s1k" / "s1k.jsonl").open()]
+    assert sum(len(r["forced_spans"]) for r in masked) == sum(r["trace"].count("Wait") for r in masked) > 0
 
 
 def test_book_has_every_chapter(smoke_run):

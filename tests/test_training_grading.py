@@ -93,3 +93,4 @@ def test_chat_format_from_a_qwen_style_template_with_a_system_prompt(tokenizer):
     assert chat.thinking_completion("t", "**Answer:** 7").endswith("<|im_start|>answer\n**Answer:** 7<|im_end|>")
     assert chat.thinking_completion("t", "7", "Answer:").endswith("<|im_start|>answer\nAnswer: 7<|im_end|>")
     assert ChatFormat.from_tokenizer(build_char_tokenizer()) == ChatFormat()  # the tiny template: no system prompt
+

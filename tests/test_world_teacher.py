@@ -2,8 +2,8 @@ import random
 
 import pytest
 
-from s1kit.tiny.teacher import BROKEN_KINDS, WAIT, TeacherConfig, distill, running_sum_lines, write_trace
-from s1kit.tiny.world import DOMAINS, Problem, generate_problems, make_problem
+from s1kit.tiny.teacher import BROKEN_KINDS, WAIT, TeacherConfig, distill, write_trace
+from s1kit.tiny.world import DOMAINS, Problem, generate_problems, make_problem, running_sum_lines
 
 
 def test_pool_is_deterministic_and_covers_domains():
@@ -32,20 +32,31 @@ def test_running_sum_lines_add_up():
     assert lines == [("5+9=14+3=17+9=26", 26), ("26+5=31+8=39+3=42", 42)]
 
 
-def test_continue_teacher_forced_spans_are_the_waits_and_answers_are_sums():
-    problems = generate_problems(seed=0, count=300, min_terms=3, max_terms=10, source="drill", id_prefix="x")
-    config = TeacherConfig(p_broken=0.0, p_give_up=0.3, p_final_check=0.5)
-    gave_up = 0
+def test_continue_teacher_gives_up_more_at_later_pauses_and_answers_partial_sums():
+    problems = generate_problems(seed=0, count=600, min_terms=8, max_terms=12, source="drill", id_prefix="x")
+    config = TeacherConfig(p_broken=0.0, p_give_up=[0.1, 0.1, 0.7], p_final_check=0.5)
+    stops_at = {0: 0, 1: 0, 2: 0}
+    reached = {0: 0, 1: 0, 2: 0}
     for p, t in zip(problems, distill(problems, config, 0), strict=True):
-        assert [t.trace[a:b] for a, b in t.forced_spans] == [WAIT] * t.trace.count(WAIT)
-        lines = running_sum_lines(p.terms, 3)
+        assert not t.forced_spans  # the teacher's own "Wait"s: trained on
+        lines = running_sum_lines(p.terms, config.adds_per_line)
+        pauses_passed = t.trace.count(f"{WAIT}, ") - t.trace.count("is the total")
+        for pause in range(min(pauses_passed + 1, 3)):
+            reached[pause] += 1
         if t.attempt != p.answer:  # gave up at a pause: the answer is a partial sum
-            gave_up += 1
-            assert t.attempt in {str(total) for _, total in lines[:-1]}
-            assert not t.trace.rstrip().endswith(".")
+            assert t.attempt == str(lines[pauses_passed][1]) and "is the total" not in t.trace
+            if pauses_passed < 3:
+                stops_at[pauses_passed] += 1
         else:
             assert t.trace.count(f"Wait, {lines[-1][0]}") == (len(lines) > 1)
-    assert 0 < gave_up < len(problems) / 2
+    rates = {k: stops_at[k] / reached[k] for k in stops_at}
+    assert rates[0] < 0.2 and rates[1] < 0.2 and 0.6 < rates[2] < 0.8, rates
+
+
+def test_masked_wait_world_records_every_wait_as_forced():
+    problems = generate_problems(seed=0, count=100, min_terms=3, max_terms=10, source="drill", id_prefix="x")
+    for t in distill(problems, TeacherConfig(p_broken=0.0, train_on_wait=False, p_final_check=0.5), 0):
+        assert [t.trace[a:b] for a, b in t.forced_spans] == [WAIT] * t.trace.count(WAIT)
 
 
 def test_styles_differ_as_documented():
@@ -55,7 +66,7 @@ def test_styles_differ_as_documented():
     weak = distill(problems, TeacherConfig(style="weak_check", p_broken=0.0, p_final_check=1.0), 0)
     for p, t in zip(problems, weak, strict=True):
         assert "Wait, let me check:" in t.trace and t.attempt == p.answer  # never gives up
-        reverse = running_sum_lines(p.terms[::-1], 3)
+        reverse = running_sum_lines(p.terms[::-1], 2)
         assert t.trace.endswith(reverse[-1][0])
 
 
@@ -77,18 +88,23 @@ def test_broken_traces_cover_every_kind_and_are_deterministic():
 def test_teacher_config_is_validated():
     with pytest.raises(ValueError, match="style"):
         TeacherConfig(style="bogus")
-    with pytest.raises(ValueError, match="p_give_up"):
-        TeacherConfig(p_give_up=1.5)
+    with pytest.raises(ValueError, match=r"p_give_up\[1\]"):
+        TeacherConfig(p_give_up=[0.1, 1.5])
+    with pytest.raises(ValueError, match="p_give_up needs"):
+        TeacherConfig(p_give_up=[])
 
 
 def test_continue_trace_is_exactly_the_documented_text():
     problem = Problem("x", "coins", "s", (5, 9, 3, 9, 5, 8, 3))
-    plain = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=0.0, p_final_check=0.0), random.Random(0))
-    assert plain.trace == "5+9=14+3=17+9=26\nWait, 26+5=31+8=39+3=42"
-    assert plain.attempt == "42" and plain.forced_spans == [(17, 21)] and plain.broken is None
-    checked = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=0.0, p_final_check=1.0, max_final_checks=2),
-                          random.Random(0))
-    assert checked.trace == plain.trace + "\nWait, all numbers are added: 42." * 2
-    assert [checked.trace[a:b] for a, b in checked.forced_spans] == [WAIT] * 3
-    gave_up = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=1.0), random.Random(0))
-    assert gave_up.trace == "5+9=14+3=17+9=26" and gave_up.attempt == "26" and gave_up.forced_spans == []
+    never = dict(p_broken=0.0, p_give_up=[0.0])
+    plain = write_trace(problem, TeacherConfig(**never, p_final_check=0.0), random.Random(0))
+    assert plain.trace == "5+9=14+3=17\nWait, 17+9=26+5=31\nWait, 31+8=39+3=42"
+    assert plain.attempt == "42" and plain.forced_spans == [] and plain.broken is None
+    checked = write_trace(problem, TeacherConfig(**never, p_final_check=1.0, max_final_checks=2), random.Random(0))
+    assert checked.trace == plain.trace + "\nWait, 42 is the total." * 2
+    masked = write_trace(problem, TeacherConfig(**never, p_final_check=1.0, max_final_checks=2, train_on_wait=False),
+                         random.Random(0))
+    assert masked.trace == checked.trace and masked.forced_spans[0] == (12, 16)
+    assert [masked.trace[a:b] for a, b in masked.forced_spans] == [WAIT] * 4
+    gave_up = write_trace(problem, TeacherConfig(p_broken=0.0, p_give_up=[0.0, 1.0]), random.Random(0))
+    assert gave_up.trace == "5+9=14+3=17\nWait, 17+9=26+5=31" and gave_up.attempt == "31"

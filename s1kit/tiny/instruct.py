@@ -20,8 +20,7 @@ import random
 from dataclasses import dataclass
 
 from s1kit.chat import ChatFormat
-from s1kit.tiny.teacher import running_sum_lines
-from s1kit.tiny.world import generate_problems
+from s1kit.tiny.world import generate_problems, running_sum_lines
 from s1kit.training import Example
 
 
@@ -33,8 +32,8 @@ class InstructCorpusConfig:
     worked_fraction: float = 0.5
     direct_max_terms: int = 4
     min_terms: int = 2
-    max_terms: int = 10
-    adds_per_line: int = 3
+    max_terms: int = 12
+    adds_per_line: int = 2
 
 
 SHOW_WORK = " Show your work."

@@ -3,22 +3,32 @@
 This stands in for Gemini 2.0 Flash Thinking, which wrote s1K's traces (Section 2.1). The
 teacher writes a running sum, ``adds_per_line`` additions per line::
 
-    5+9=14+3=17+9=26
-    Wait, 26+5=31+8=39+3=42
-    Wait, all numbers are added: 42.
+    5+9=14+3=17
+    Wait, 17+9=26+5=31
+    Wait, 31+8=39+3=42
+    Wait, 42 is the total.
 
-Every line end is a *pause*: a place where the teacher may end its thinking. Three styles
-make the three worlds of the "Why does Wait work?" chapter (one config switch each):
+Every line end is a *pause*: a place where the teacher may end its thinking. Like a real
+reasoning model it grows impatient: the probability that it ends its thinking at a pause with
+numbers still left, ``p_give_up[i]`` for the i-th pause (the last value holds for every later
+pause), rises with the pause index. Its answer is then the partial sum: a wrong trace, as about
+half of s1K's Gemini traces are wrong. A model fine-tuned on such traces (greedy decoding takes
+the likelier choice) keeps thinking at early pauses and stops at late ones: it finishes short
+problems and stops long ones too early, which is exactly what a forced "Wait" can repair.
+
+Three styles make the worlds of the "Why does Wait work?" chapter (one config switch each):
 
 ``continue`` (the main world)
-    The teacher tries to end its thinking at every pause, as s1-style models do. At a pause
-    with numbers left it gives up with probability ``p_give_up`` (its answer is then the
-    partial sum: a wrong trace, as about half of s1K's Gemini traces are wrong). Otherwise it
-    is pushed on with "Wait" and writes the next line after it ("Wait, 26+5=..."). After
-    the last line it is pushed on ``Geometric(p_final_check)`` times (at most
-    ``max_final_checks``) and restates the total. The pushed "Wait" is not the teacher's own
-    choice, so its characters are recorded in ``forced_spans`` and carry no loss in SFT:
-    the model learns to *want* to stop at every pause, and learns what to do after "Wait".
+    At a pause it does not give up at, the teacher writes "Wait, " and the next line
+    ("Wait, 17+9=..."). After the last line it checks ``Geometric(p_final_check)`` times (at
+    most ``max_final_checks``) that no number is left, restating the total: "Wait, 42 is the
+    total." A check line opens like a running-sum line, with the total just written, so the
+    model copies it the way it copies a total into the next line (a check line with no number,
+    or with the total at its end, made the answer copy the total across lines, and the copy
+    slipped). Its "Wait"s are its own words and are
+    trained on, as the "Wait"s inside s1K's Gemini traces are. With ``train_on_wait: false``
+    they are recorded in ``forced_spans`` and carry no loss: the contrast world in which SFT
+    teaches the model to stop at every pause and only forcing makes it go on.
 ``no_wait``
     Same pauses and give-ups, but a teacher that goes on does so silently (the next line
     follows directly). Nothing in the traces follows "Wait".
@@ -38,7 +48,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from s1kit.tiny.world import Problem
+from s1kit.tiny.world import Problem, running_sum_lines
 
 TeacherStyle = Literal["continue", "no_wait", "weak_check"]
 TEACHER_STYLES = get_args(TeacherStyle)
@@ -51,8 +61,10 @@ class TeacherConfig:
     """How the programmatic teacher writes traces (its randomness comes from the profile's seed)."""
 
     style: TeacherStyle = "continue"
-    adds_per_line: int = 3
-    p_give_up: float = 0.3
+    adds_per_line: int = 2
+    # by pause: the 1st, the 2nd, ...; the last value holds for every later pause
+    p_give_up: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.7])
+    train_on_wait: bool = True  # False: the teacher's "Wait"s carry no SFT loss (a contrast world)
     p_final_check: float = 0.4
     max_final_checks: int = 6
     p_broken: float = 0.04
@@ -62,10 +74,16 @@ class TeacherConfig:
             raise ValueError(f"teacher.style must be one of {TEACHER_STYLES}, got {self.style!r}")
         if self.adds_per_line < 1:
             raise ValueError(f"teacher.adds_per_line must be >= 1, got {self.adds_per_line}")
-        for name in ("p_give_up", "p_final_check", "p_broken"):
-            value = getattr(self, name)
+        if not self.p_give_up:
+            raise ValueError("teacher.p_give_up needs at least one probability (one per pause)")
+        for name, value in [("p_final_check", self.p_final_check), ("p_broken", self.p_broken)] + [
+                (f"p_give_up[{i}]", p) for i, p in enumerate(self.p_give_up)]:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"teacher.{name} must be a probability in [0, 1], got {value}")
+
+    def give_up_probability(self, pause: int) -> float:
+        """How likely the teacher ends its thinking at its ``pause``-th pause (counting from 0)."""
+        return self.p_give_up[min(pause, len(self.p_give_up) - 1)]
         if self.max_final_checks < 0:
             raise ValueError(f"teacher.max_final_checks must be >= 0, got {self.max_final_checks}")
 
@@ -98,19 +116,6 @@ class _Writer:
         return "".join(self.parts)
 
 
-def running_sum_lines(terms: tuple[int, ...] | list[int], adds_per_line: int) -> list[tuple[str, int]]:
-    """The running-sum lines for ``terms``: (line text, total at the end of the line)."""
-    total = terms[0]
-    lines = []
-    for start in range(1, len(terms), adds_per_line):
-        text = str(total)
-        for term in terms[start : start + adds_per_line]:
-            total += term
-            text += f"+{term}={total}"
-        lines.append((text, total))
-    return lines
-
-
 def write_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -> Trace:
     """The teacher's trace for one problem (``rng`` drives its choices)."""
     if rng.random() < config.p_broken:
@@ -124,18 +129,18 @@ def write_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -> 
         out.write(line)
         if index == len(lines) - 1:
             break
-        if config.style != "weak_check" and rng.random() < config.p_give_up:
+        if config.style != "weak_check" and rng.random() < config.give_up_probability(index):
             return Trace(out.text(), str(total), out.forced)  # gave up: the partial sum
         if config.style == "continue":
             out.write("\n")
-            out.write(WAIT, forced=True)
+            out.write(WAIT, forced=not config.train_on_wait)
             out.write(", ")
     if config.style == "continue":
         checks = 0
         while checks < config.max_final_checks and rng.random() < config.p_final_check:
             out.write("\n")
-            out.write(WAIT, forced=True)
-            out.write(f", all numbers are added: {total}.")
+            out.write(WAIT, forced=not config.train_on_wait)
+            out.write(f", {total} is the total.")
             checks += 1
     elif config.style == "weak_check" and rng.random() < config.p_final_check:
         out.write("\nWait, let me check:")

@@ -87,6 +87,19 @@ def generate_problems(
     ]
 
 
+def running_sum_lines(terms: tuple[int, ...] | list[int], adds_per_line: int) -> list[tuple[str, int]]:
+    """The running-sum lines for ``terms``: (line text, total at the end of the line)."""
+    total = terms[0]
+    lines = []
+    for start in range(1, len(terms), adds_per_line):
+        text = str(total)
+        for term in terms[start : start + adds_per_line]:
+            total += term
+            text += f"+{term}={total}"
+        lines.append((text, total))
+    return lines
+
+
 @dataclass(frozen=True)
 class TinyWorldConfig:
     """The generated question pool and held-out set of the tiny profile."""
@@ -94,10 +107,11 @@ class TinyWorldConfig:
     pool_size: int = 20000
     contest_fraction: float = 0.02
     min_terms: int = 3
-    max_terms: int = 10
-    test_size: int = 200
-    test_min_terms: int = 6
-    test_max_terms: int = 10
+    max_terms: int = 12
+    test_size: int = 500
+    dev_size: int = 200  # a second held-out split, for choices such as the best k (never the test set)
+    test_min_terms: int = 5
+    test_max_terms: int = 12
 
 
 def problem_record(problem: Problem) -> dict:
@@ -113,11 +127,12 @@ def problem_record(problem: Problem) -> dict:
     }
 
 
-def tiny_pool(config: TinyWorldConfig, seed: int) -> tuple[list[dict], list[dict]]:
-    """The generated pool (drill + contest sources) and the held-out contest test set.
+def tiny_pool(config: TinyWorldConfig, seed: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """The generated pool (drill + contest sources), the held-out test set and the dev set.
 
-    Test questions are drawn from their own seed stream; any that also occur in the pool are
-    redrawn out of the test set here, and the quality filter decontaminates the pool again.
+    Held-out questions (test, then dev) are drawn from their own seed stream; any that also
+    occur in the pool, or twice, are redrawn here, and the quality filter decontaminates the pool
+    again. The dev set is for choices (the best number of "Wait"s); verdicts use the test set.
     """
     contest = round(config.pool_size * config.contest_fraction)
     drill = generate_problems(seed=seed, count=config.pool_size - contest, min_terms=config.min_terms,
@@ -125,15 +140,15 @@ def tiny_pool(config: TinyWorldConfig, seed: int) -> tuple[list[dict], list[dict
     hard = generate_problems(seed=seed, count=contest, min_terms=config.test_min_terms,
                              max_terms=config.test_max_terms, source="contest", id_prefix="contest-")
     pool = [problem_record(p) for p in drill + hard]
-    pool_questions = {r["question"] for r in pool}
-    test, attempt = [], 0
-    while len(test) < config.test_size:
-        batch = generate_problems(seed=seed + 1000 + attempt, count=config.test_size, min_terms=config.test_min_terms,
+    seen = {r["question"] for r in pool}
+    held_out, attempt, wanted = [], 0, config.test_size + config.dev_size
+    while len(held_out) < wanted:
+        batch = generate_problems(seed=seed + 1000 + attempt, count=wanted, min_terms=config.test_min_terms,
                                   max_terms=config.test_max_terms, source="test", id_prefix=f"test{attempt}-")
-        seen = {r["question"] for r in test}
         for p in batch:
-            if p.question not in pool_questions and p.question not in seen and len(test) < config.test_size:
-                test.append(problem_record(p))
+            if p.question not in seen and len(held_out) < wanted:
+                held_out.append(problem_record(p))
                 seen.add(p.question)
         attempt += 1
-    return pool, test
+    dev = [dict(r, source="dev", id="dev" + r["id"][len("test"):]) for r in held_out[config.test_size:]]
+    return pool, held_out[: config.test_size], dev

@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 9. Other ways to control thinking
+#
+# **Paper, Table 3 and Section 5.2.** Budget forcing controls thinking from the outside. The
+# paper compares it with methods that ask the model to control itself, and with an oracle:
+#
+# | method | how | paper (AIME24): Control / Scaling / Performance |
+# |---|---|---|
+# | BF | cap thinking at N tokens; suppress its end with "Wait" | 100% / 15 / 56.7 |
+# | TCC | prompt "Think for up to N tokens." (model trained with such prompts) | 40% / -24 / 40.0 |
+# | TCC + BF | the same, and cut thinking off at N | 100% / 13 / 40.0 |
+# | SCC | prompt "Think for up to N steps.", steps counted down in the trace | 60% / 3 / 36.7 |
+# | SCC + BF | the same, and stop when the steps are spent | 100% / 6 / 36.7 |
+# | CCC | a generic prompt: think short, or think long | 50% / 25 / 36.7 |
+# | RS | sample at temperature 1 until a generation fits the budget | 100% / -35 / 40.0 |
+#
+# (Quoted from {py:data}`s1kit.paper.TABLE3`.) Its findings: a model cannot count tokens even
+# when trained to; step counting controls better but does not scale; class prompts can scale but
+# control is loose; rejection sampling scales *inversely*, because short generations are the
+# ones that were on the right track from the start.
+#
+# **This chapter** builds each method for the tiny world ({py:mod}`s1kit.control`) and scores all
+# of them with the metrics of chapter 8. Three departures from the paper, forced by the tiny
+# world, are listed in {py:mod}`s1kit.control`'s docstring: one conditional model is trained for
+# TCC, SCC and CCC together (s1 trained one per method and used s1-32B itself for CCC, since a 32B
+# model reads a new English prompt and a 1M model cannot); a step is one line of the running sum
+# and its countdown line reads `(N steps left)`; SCC + BF stops thinking after N steps' worth of
+# tokens. Rejection sampling draws from the samples of chapter 10 (up to
+# `max(evaluation.vote_sizes)` tries per question).
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %% tags=["remove-cell"]
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %% [markdown]
+# ## The training data of the conditional model
+# The same s1K, each example with one control instruction chosen at random
+# ({py:func}`s1kit.control.conditional_records`). One example of each style:
+
+# %%
+import statistics
+
+from s1kit import analysis, plots
+from s1kit.control import conditional_records
+from s1kit.tokenizer import load_tokenizer
+
+s1k = pipeline.selection(run)["s1k"]
+tokenizer = load_tokenizer(pipeline.base_model(run)["path"])
+lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in s1k}
+records = conditional_records(s1k, lengths, statistics.median(lengths.values()), run.profile.seed)
+for style in ("tokens", "steps", "short", "long"):
+    example = next(r for r in records if r["control"] == style)
+    print(f"--- {style}\nQ: {example['question']}\n{example['trace']}\n")
+
+# %% [markdown]
+# ## Control, Scaling, Performance
+
+# %%
+control = pipeline.control(run)
+if control["metrics"]:
+    fig = plots.control_figure(control)
+else:  # a profile with no training (control.enabled: false) has no conditional model
+    fig = plots.empty_figure(f"not run in this profile: {control['skipped']}")
+glue("fig_control", fig, display=False)
+analysis.control_table(control)
+
+# %% [markdown]
+# Ours: Control in %, Scaling in accuracy points per 100 thinking tokens, Performance in %, runs =
+# settings evaluated. The paper's Scaling has no stated unit; compare signs and ranks.
+#
+# ```{glue:figure} fig_control
+# Accuracy against mean thinking tokens for every setting of every method.
+# ```
+
+# %%
+import pandas as pd
+from IPython.display import display
+
+if control["metrics"]:
+    display(pd.concat({method: analysis.control_runs(control["rows"][method])
+                       for method in ("TCC", "TCC + BF", "SCC", "SCC + BF", "CCC", "RS")}))
+
+# %% [markdown]
+# ## What we found
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.control_verdicts`).
+
+# %%
+from IPython.display import Markdown
+
+Markdown("\n".join(f"- {line}" for line in analysis.control_verdicts(control)))

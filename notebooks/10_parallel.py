@@ -1,0 +1,74 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10. Sequential or parallel: where should extra compute go?
+#
+# **Paper, Figure 4 and Section 4.2.** Test-time compute can be spent *sequentially*, later
+# tokens building on earlier ones (budget forcing: one longer line of thought), or in
+# *parallel*, many independent attempts aggregated (majority voting). The paper samples
+# Qwen2.5-32B-Instruct 64 times per AIME24 question at temperature 1 and votes over 2, 4, ...,
+# 64 samples: "majority voting cannot catch up with the performance of s1-32B", which the paper
+# reads as sequential scaling being more effective than parallel. The paper prints the voting
+# curve only as a plot, so no voting numbers are quoted here.
+#
+# **This chapter** does both on the tiny world ({py:func}`s1kit.parallel.majority_vote_curve`):
+# majority voting over `evaluation.vote_sizes` temperature-1 samples of the base model (answering
+# directly, the paper's setting) and of the SFT model (thinking, no forcing), against the
+# budget-forcing sweeps at matched thinking tokens.
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %% tags=["remove-cell"]
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %%
+import pandas as pd
+
+from s1kit import analysis, plots
+
+summary = pipeline.evaluation(run)["summary"]
+parallel = pipeline.parallel(run)
+cap_k = run.profile.evaluation.cap_sweep_num_ignore
+fig = plots.parallel_figure(summary, parallel, cap_k)
+glue("fig_parallel", fig, display=False)
+pd.concat({name: analysis.vote_table(points) for name, points in parallel.items()})
+
+# %% [markdown]
+# ```{glue:figure} fig_parallel
+# Left: the SFT model's accuracy against all the thinking tokens spent on a question, for
+# budget forcing (one sample, longer) and majority voting (m samples). Right: majority voting
+# over the base model's direct answers, with the SFT model's unforced and best forced accuracy.
+# ```
+#
+# ## What we found
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.parallel_verdicts`).
+
+# %%
+from IPython.display import Markdown
+
+Markdown("\n".join(f"- {line}" for line in analysis.parallel_verdicts(summary, parallel)))
+
+# %% [markdown]
+# Majority voting helps only where independent samples are right more often than any single
+# wrong answer. A model that has not learned to finish a long sum (the base model) gives many
+# different wrong totals, and a vote among them stays wrong; budget forcing instead gives the
+# SFT model's one line of thought the steps it was missing.

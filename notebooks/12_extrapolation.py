@@ -1,0 +1,79 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 12. Extrapolation: which word, and how many times?
+#
+# **Paper, Table 4 and Figure 4a.** When s1-32B tries to stop thinking, budget forcing suppresses
+# the end-of-thinking delimiter and appends a string. Suppressing it twice and appending "Wait"
+# lifted AIME24 from 50.0% to 53.3%; appending nothing, "Alternatively" or "Hmm" left it at 50.0%
+# (Table 4). Repeating "Wait" more often flattened out after six times (Figure 4a).
+#
+# **This chapter** runs the same comparison on the tiny SFT model: the end suppressed
+# `evaluation.extrapolation_num_ignore` times, appending each string of
+# `evaluation.extrapolation_strings` ({py:func}`s1kit.evaluation.extrapolation`), and the "Wait"
+# curve over k from the main sweep. Every gain is paired against the same model with no forcing,
+# on the same questions ({py:func}`s1kit.metrics.paired_bootstrap`).
+
+# %% tags=["parameters"]
+# Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
+profile = "tiny"
+runs_root = "runs"
+
+# %% tags=["remove-cell"]
+from myst_nb import glue
+
+from s1kit import pipeline
+from s1kit.config import check_parameters
+
+check_parameters(globals(), {"profile": str, "runs_root": str})
+run = pipeline.open_run(profile, runs_root)
+
+# %%
+from s1kit import analysis, plots
+
+summary = pipeline.evaluation(run)["summary"]
+extrapolation = pipeline.extrapolation(run)
+table = analysis.extrapolation_table(extrapolation, summary)
+fig = plots.extrapolation_figure(summary, extrapolation)
+glue("fig_extrapolation", fig, display=False)
+table
+
+# %% [markdown]
+# Paper column: {py:data}`s1kit.paper.TABLE4` (s1 paper, Table 4, AIME24; one AIME problem is
+# 3.3 points). Ours: the held-out set of this run.
+#
+# ```{glue:figure} fig_extrapolation
+# Left: the end of thinking suppressed the same number of times, appending different strings.
+# Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over questions).
+# ```
+#
+# ## Why the string matters here
+# In the tiny world the SFT traces contain exactly one continuation after a pause: "Wait, "
+# followed by the next line or by the restated total. "Hmm" and "Alternatively" never occur in
+# them, and appending nothing hands the model back the position where it chose to stop, with
+# the stop token banned once.
+
+# %%
+for text in [row["ignore_str"] for row in extrapolation["rows"]]:
+    generations = [g for g in extrapolation["generations"] if g["ignore_str"] == text]
+    wrong = next((g for g in generations if not g["correct"]), generations[0])
+    print(f"--- appending {text!r}: one output (correct={wrong['correct']})\n{wrong['thinking'].strip()}\n")
+
+# %% [markdown]
+# ## What we found
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.extrapolation_verdicts`).
+
+# %%
+from IPython.display import Markdown
+
+Markdown("\n".join(f"- {line}" for line in analysis.extrapolation_verdicts(extrapolation, summary)))
