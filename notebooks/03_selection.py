@@ -85,6 +85,7 @@ glue("fig_s1k_difficulty", fig, display=False)
 #
 # ## Summary
 # - {glue:text}`s1k_size` questions from {glue:text}`s1k_domains` domains; {glue:text}`s1k_wrong_pct`% of
-#   their traces end in a wrong answer, kept on purpose as in the paper.
+#   their traces end in a wrong answer (the teacher stopped early and answered a partial sum),
+#   kept on purpose: s1 did not filter Gemini's traces for correctness.
 # - The diversity sampler ($2^{-\text{rank}}$) takes almost only the longest traces of each
 #   domain, so the s1K traces are much longer than the average candidate.

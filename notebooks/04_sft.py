@@ -47,7 +47,7 @@ tokenizer = load_tokenizer(pipeline.base_model(run)["path"]) if run.profile.base
 if tokenizer is not None:
     row = tokenize_example(tokenizer, example, 4096)
     # Characters that carry loss are printed as they are; each token with no loss (the question,
-    # and the forced "Wait"s) is printed as a dot.
+    # and any forced span: none in the main world, whose "Wait"s are trained on) is printed as a dot.
     shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"], strict=True))
     print(shown)
 
@@ -74,4 +74,6 @@ glue("fig_sft_loss", fig, display=False)
 # - {glue:text}`sft_steps` steps, about {glue:text}`sft_epochs` epochs over s1K, in
 #   {glue:text}`sft_minutes` minutes at {glue:text}`sft_tokens_per_s` tokens/s on this machine. The
 #   paper's recipe for comparison ({py:mod}`s1kit.paper`, Section 4.1): {glue:text}`paper_recipe`.
+#   The tiny model trains for more epochs than the paper's 5: `s1kit/recipes/tiny.yaml` records
+#   the measurement behind that choice.
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.

@@ -293,6 +293,14 @@ def extrapolation_verdicts(extrapolation: dict, summary: dict) -> list[str]:
         lines.append(f"**{k}x {name} against no forcing**: {interval_word(row['ci_low'], row['ci_high'])} gain, "
                      f"{_interval(row['gain_vs_unforced'], row['ci_low'], row['ci_high'])} points "
                      f"(the paper: {theirs['No extrapolation']['AIME 2024']}% → {paper_row['AIME 2024']}%).")
+    wait_tokens = next(p["mean_thinking_tokens"] for p in summary["budget_forcing"]
+                       if p["max_thinking_tokens"] is None and p["num_ignore"] == k)
+    for row in extrapolation["rows"]:
+        if row["ignore_str"] is None and row["accuracy"] == accuracy["Wait"] and \
+                row["mean_thinking_tokens"] == wait_tokens:
+            lines.append("**Appending nothing matched appending \"Wait\"** in accuracy and in thinking length: "
+                         "with its end of thinking banned once, the model writes the \"Wait\" it was trained on "
+                         "by itself.")
     best = max(accuracy, key=accuracy.get)
     lines.append(f"**The best string** is {best} at {100 * accuracy[best]:.1f}%"
                  + (" - as in the paper." if best == "Wait" else " - the paper found \"Wait\" best."))
@@ -403,6 +411,12 @@ def control_verdicts(control: dict) -> list[str]:
                  f"Scaling {rs:+.1f} (the paper: -35): "
                  + ("shorter accepted samples are right more often." if rs < 0 else
                     "longer accepted samples are right more often here."))
+    if control["rows"].get("plain prompt"):
+        plain = control["rows"]["plain prompt"][0]
+        lines.append(f"**The conditional model itself is weaker**: asked with the plain prompt it scores "
+                     f"{100 * plain['accuracy']:.1f}%, while the s1K model of the BF rows reaches "
+                     f"{100 * m['BF']['performance']:.1f}%. It saw each prompt style on about a quarter of s1K, so "
+                     "part of every conditional method's gap to budget forcing is this weaker model, not its control.")
     best = best_by("performance")
     lines.append(f"**Best Performance**: {best} at {100 * m[best]['performance']:.1f}% "
                  + ("- as in the paper (budget forcing)." if best == "BF" else "- the paper: budget forcing."))

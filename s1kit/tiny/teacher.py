@@ -11,12 +11,15 @@ teacher writes a running sum, ``adds_per_line`` additions per line::
 Every line end is a *pause*: a place where the teacher may end its thinking. Like a real
 reasoning model it grows impatient: the probability that it ends its thinking at a pause with
 numbers still left, ``p_give_up[i]`` for the i-th pause (the last value holds for every later
-pause), rises with the pause index. Its answer is then the partial sum: a wrong trace, as about
-half of s1K's Gemini traces are wrong. A model fine-tuned on such traces (greedy decoding takes
-the likelier choice) keeps thinking at early pauses and stops at late ones: it finishes short
-problems and stops long ones too early, which is exactly what a forced "Wait" can repair.
+pause), rises with the pause index. Its answer is then the partial sum: a wrong trace, kept as
+s1 kept Gemini's wrong traces (it did not filter them for correctness). Algorithm 1 prefers long
+traces, so s1K keeps late give-ups far more often than early ones, and a model fine-tuned on it
+(greedy decoding takes the likelier choice at each pause) keeps thinking at early pauses and
+stops at late ones: it finishes short sums and stops the longest ones too early, which is what
+a forced "Wait" can repair.
 
-Three styles make the worlds of the "Why does Wait work?" chapter (one config switch each):
+Three styles and the ``train_on_wait`` switch make the worlds of the "Why does Wait work?"
+chapter (one config switch each, :data:`s1kit.pipeline.WORLDS`):
 
 ``continue`` (the main world)
     At a pause it does not give up at, the teacher writes "Wait, " and the next line
@@ -25,10 +28,10 @@ Three styles make the worlds of the "Why does Wait work?" chapter (one config sw
     total." A check line opens like a running-sum line, with the total just written, so the
     model copies it the way it copies a total into the next line (a check line with no number,
     or with the total at its end, made the answer copy the total across lines, and the copy
-    slipped). Its "Wait"s are its own words and are
-    trained on, as the "Wait"s inside s1K's Gemini traces are. With ``train_on_wait: false``
-    they are recorded in ``forced_spans`` and carry no loss: the contrast world in which SFT
-    teaches the model to stop at every pause and only forcing makes it go on.
+    slipped). Its "Wait"s are its own words and are trained on, as the "Wait"s inside s1K's
+    Gemini traces are. With ``train_on_wait: false`` they are recorded in ``forced_spans`` and
+    carry no loss: the contrast world in which SFT teaches the model to stop at every pause and
+    only forcing makes it go on.
 ``no_wait``
     Same pauses and give-ups, but a teacher that goes on does so silently (the next line
     follows directly). Nothing in the traces follows "Wait".
