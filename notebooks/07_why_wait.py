@@ -21,7 +21,7 @@
 # the training traces makes "Wait" work.
 #
 # **The experiment.** Besides the main world, three contrast worlds go through the same pipeline
-# (same pool, base model and selection; {py:data}`s1kit.pipeline.WORLDS`). Each changes one
+# (same pool, base model and selection; `WORLDS` in {py:mod}`s1kit.pipeline`). Each changes one
 # teacher setting ({py:mod}`s1kit.tiny.teacher`):
 #
 # | world | at a pause with numbers left, the teacher... | what follows "Wait" in s1K | loss on "Wait" |

@@ -26,7 +26,7 @@
 # | CCC | a generic prompt: think short, or think long | 50% / 25 / 36.7 |
 # | RS | sample at temperature 1 until a generation fits the budget | 100% / -35 / 40.0 |
 #
-# (Quoted from {py:data}`s1kit.paper.TABLE3`.) Its findings: a model cannot count tokens even
+# (Quoted from `TABLE3` in {py:mod}`s1kit.paper`.) Its findings: a model cannot count tokens even
 # when trained to; step counting controls better but does not scale; class prompts can scale but
 # control is loose; rejection sampling scales *inversely*, because short generations are the
 # ones that were on the right track from the start.

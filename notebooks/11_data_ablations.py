@@ -51,7 +51,7 @@ glue("fig_ablations", fig, display=False)
 analysis.ablation_table(ablations)
 
 # %% [markdown]
-# Paper columns: {py:data}`s1kit.paper.TABLE2` (s1 paper, Table 2, AIME24). Ours: accuracy on this
+# Paper columns: `TABLE2` in {py:mod}`s1kit.paper` (s1 paper, Table 2, AIME24). Ours: accuracy on this
 # run's held-out set with no forcing, and the paired 95% interval of the difference to s1K.
 #
 # ```{glue:figure} fig_ablations

@@ -49,7 +49,7 @@ glue("fig_extrapolation", fig, display=False)
 table
 
 # %% [markdown]
-# Paper column: {py:data}`s1kit.paper.TABLE4` (s1 paper, Table 4, AIME24; one AIME problem is
+# Paper column: `TABLE4` in {py:mod}`s1kit.paper` (s1 paper, Table 4, AIME24; one AIME problem is
 # 3.3 points). Ours: the held-out set of this run.
 #
 # ```{glue:figure} fig_extrapolation

@@ -24,7 +24,7 @@ from s1kit.metrics import paired_bootstrap
 
 
 def majority_vote(answers: Sequence[str | None]) -> str | None:
-    """The most common extracted answer; a tie goes to the answer seen first. ``None``s do not vote."""
+    """The most common extracted answer; a tie goes to the answer seen first. A ``None`` does not vote."""
     votes = Counter(a for a in answers if a is not None)
     if not votes:
         return None

@@ -395,7 +395,8 @@ def _compute_control(run: RunDir, out: Path) -> None:
     """Table 3: budget forcing against token-, step- and class-conditional control and rejection sampling."""
     import statistics
 
-    from s1kit.control import conditional_records, evaluate_control, method_metrics, rejection_sample, steps_of
+    from s1kit.control import conditional_records, method_metrics, rejection_sample, steps_of
+    from s1kit.evaluation import evaluate_control
     from s1kit.tokenizer import load_tokenizer
 
     cfg, seed = run.profile.evaluation, run.profile.seed
@@ -501,7 +502,7 @@ WORLDS: dict[str, dict] = {
 
 
 def world_variant(run: RunDir, world: str) -> RunDir:
-    """A contrast world (:data:`WORLDS`): the same profile with one teacher setting changed.
+    """A contrast world (one of ``WORLDS``): the same profile with one teacher setting changed.
 
     It lives in ``runs/<profile>/worlds/<world>/`` and shares the parent's pool, test set,
     base model and difficulty verdicts, so only distillation, selection, SFT and evaluation run

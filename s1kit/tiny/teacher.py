@@ -19,7 +19,7 @@ stops at late ones: it finishes short sums and stops the longest ones too early,
 a forced "Wait" can repair.
 
 Three styles and the ``train_on_wait`` switch make the worlds of the "Why does Wait work?"
-chapter (one config switch each, :data:`s1kit.pipeline.WORLDS`):
+chapter (one config switch each, ``WORLDS`` in :mod:`s1kit.pipeline`):
 
 ``continue`` (the main world)
     At a pause it does not give up at, the teacher writes "Wait, " and the next line
