@@ -76,6 +76,7 @@ for style in ("tokens", "steps", "short", "long"):
 
 # %% [markdown]
 # ## Control, Scaling, Performance
+# BF's settings are every point of the main sweep: the caps and the forced "Wait"s.
 
 # %%
 control = pipeline.control(run)

@@ -62,6 +62,15 @@ def headline(summary: dict, cap_k: int) -> dict[str, float]:
     return out
 
 
+def change_word(low: float, high: float) -> str:
+    """A neutral description of a paired 95% interval: a gain, a loss, or no clear change."""
+    if low > 0:
+        return "a gain"
+    if high < 0:
+        return "a loss"
+    return "no clear change"
+
+
 def interval_word(low: float, high: float) -> str:
     """A verdict from a paired 95% interval of a gain: above 0, below 0, or straddling it."""
     if low > 0:
@@ -290,7 +299,7 @@ def extrapolation_verdicts(extrapolation: dict, summary: dict) -> list[str]:
         name = "no string" if row["ignore_str"] is None else f'"{row["ignore_str"]}"'
         accuracy[name] = row["accuracy"]
         paper_row = theirs["2x without string" if row["ignore_str"] is None else f'2x "{row["ignore_str"]}"']
-        lines.append(f"**{k}x {name} against no forcing**: {interval_word(row['ci_low'], row['ci_high'])} gain, "
+        lines.append(f"**{k}x {name} against no forcing**: {change_word(row['ci_low'], row['ci_high'])}, "
                      f"{_interval(row['gain_vs_unforced'], row['ci_low'], row['ci_high'])} points "
                      f"(the paper: {theirs['No extrapolation']['AIME 2024']}% → {paper_row['AIME 2024']}%).")
     wait_tokens = next(p["mean_thinking_tokens"] for p in summary["budget_forcing"]
@@ -373,7 +382,13 @@ def budget_forcing_metrics(summary: dict, cap_k: int) -> dict[str, dict]:
         "wait_sweep": [Run(p["mean_thinking_tokens"], p["accuracy"])
                        for p in points if p["max_thinking_tokens"] is None],
     }
-    return {name: {"control_pct": 100 * control(runs), "scaling_per_100_tokens": 100 * 100 * scaling(runs),
+    def slope(runs) -> float:
+        try:
+            return 100 * 100 * scaling(runs)
+        except ValueError:  # every setting used the same compute (an untrained smoke model): no slope
+            return float("nan")
+
+    return {name: {"control_pct": 100 * control(runs), "scaling_per_100_tokens": slope(runs),
                    "performance_pct": 100 * performance(runs), "runs": len(runs)}
             for name, runs in sweeps.items()}
 

@@ -417,10 +417,10 @@ def _compute_control(run: RunDir, out: Path) -> None:
     rows = evaluate_control(engine, test, run.profile.control, cfg.max_answer_tokens, cfg.benchmark, seed,
                             max_step_tokens, cfg.bootstrap_samples)
     summary = read_json(_output(run, "evaluation", "summary.json"))
-    rows["BF"] = [{"cap": p["max_thinking_tokens"], "budget": p["max_thinking_tokens"], "accuracy": p["accuracy"],
-                   "thinking_tokens": p["mean_thinking_tokens"], "ci_low": p["ci_low"], "ci_high": p["ci_high"]}
-                  for p in summary["budget_forcing"]
-                  if p["num_ignore"] == cfg.cap_sweep_num_ignore and p["max_thinking_tokens"] is not None]
+    # BF: every setting of the main sweep, caps and forced "Wait"s (Figure 4a's points are both kinds)
+    rows["BF"] = [{"cap": p["max_thinking_tokens"], "num_ignore": p["num_ignore"], "budget": p["max_thinking_tokens"],
+                   "accuracy": p["accuracy"], "thinking_tokens": p["mean_thinking_tokens"], "ci_low": p["ci_low"],
+                   "ci_high": p["ci_high"]} for p in summary["budget_forcing"]]
     samples = read_json(_output(run, "parallel", "sft_samples.json"))
     rows["RS"] = [dict(rejection_sample(samples["thinking_tokens"], samples["correct"], budget))
                   for budget in run.profile.control.rejection_budgets]

@@ -59,3 +59,13 @@ def test_scaling_down_and_up_split_the_range():
 def test_mark_forced():
     assert analysis.mark_forced("1+2=3\nWait, 3+4=7", [(6, 10)]) == "1+2=3\n[Wait], 3+4=7"
     assert analysis.mark_forced("abc", []) == "abc"
+
+
+def test_budget_forcing_metrics_survive_a_flat_sweep():
+    flat = summary(0.0, {0: 0.1, 1: 0.1}, {8: 0.0, 16: 0.05})
+    for p in flat["budget_forcing"]:
+        if p["max_thinking_tokens"] is None:
+            p["mean_thinking_tokens"] = 10.0  # every uncapped setting thought equally long
+    metrics = analysis.budget_forcing_metrics(flat, cap_k=0)
+    assert metrics["cap_sweep"]["control_pct"] == 100.0 and round(metrics["cap_sweep"]["performance_pct"], 6) == 5.0
+    assert metrics["wait_sweep"]["scaling_per_100_tokens"] != metrics["wait_sweep"]["scaling_per_100_tokens"]  # nan
