@@ -25,7 +25,7 @@
 # forcing, the setting of the paper's table (it forced only a cap of ~30,000 tokens). One
 # difference is deliberate: "full" (the whole quality-filtered pool) gets the same number of
 # optimizer steps as s1K (`ablations.full_steps_as_s1k`), i.e. the same compute, where the paper
-# gave it 56 times more.
+# gave it {glue:text}`full_compute_ratio` times more (Section 5.1).
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -44,7 +44,11 @@ run = pipeline.open_run(profile, runs_root)
 # %%
 from s1kit import analysis, plots
 
+from s1kit import paper
+
 ablations = pipeline.data_ablations(run)
+hours = paper.FULL_POOL_GPU_HOURS
+glue("full_compute_ratio", round(hours["59K-full"] / hours["s1K"]), display=False)
 fig = (plots.ablation_figure(ablations) if ablations["rows"]
        else plots.empty_figure("not run in this profile: ablations.kinds is empty"))
 glue("fig_ablations", fig, display=False)

@@ -150,12 +150,6 @@ def ignore_table(summaries: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).T.sort_index(key=lambda index: [int(i[2:]) for i in index])
 
 
-def wait_gains(summary: dict, ks: Sequence[int]) -> dict[int, float]:
-    """Accuracy at k forced Waits minus accuracy at k=0, in points (no cap)."""
-    ignores = {p["num_ignore"]: p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
-    return {k: 100 * (ignores[k] - ignores[0]) for k in ks if k in ignores}
-
-
 def teacher_rates(records: Sequence[dict]) -> dict[str, float]:
     """How the teacher's traces look: give-up rate, Waits per trace, forced Waits per trace (%, means)."""
     table = trace_table([r for r in records if not r.get("broken")])

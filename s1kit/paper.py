@@ -65,4 +65,3 @@ TABLE4_SOURCE = "s1 paper, Table 4"
 # over 2..64 temperature-1 samples of Qwen2.5-32B-Instruct never reaches s1-32B). The paper
 # prints no majority-voting numbers, only the plot, so none are quoted here.
 FIGURE4_SOURCE = "s1 paper, Figure 4 and Section 4.2"
-FIGURE4_VOTES = [2, 4, 8, 16, 32, 64]
