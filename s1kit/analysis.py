@@ -72,12 +72,9 @@ def change_word(low: float, high: float) -> str:
 
 
 def interval_word(low: float, high: float) -> str:
-    """A verdict from a paired 95% interval of a gain: above 0, below 0, or straddling it."""
-    if low > 0:
-        return "reproduced"
-    if high < 0:
-        return "reversed"
-    return "not reproduced (the interval includes no change)"
+    """A verdict on a claimed gain from its paired 95% interval (:func:`change_word`'s three cases)."""
+    return {"a gain": "reproduced", "a loss": "reversed",
+            "no clear change": "not reproduced (the interval includes no change)"}[change_word(low, high)]
 
 
 def point_examples(generations: Sequence[dict], test: Sequence[dict], point: int, count: int = 2,
@@ -367,24 +364,21 @@ def ablation_verdicts(ablations: dict) -> list[str]:
 
 def budget_forcing_metrics(summary: dict, cap_k: int) -> dict[str, dict]:
     """Control / Scaling (points per 100 thinking tokens) / Performance (%) of the two budget-forcing sweeps."""
-    from s1kit.metrics import Run, control, performance, scaling
+    from s1kit.control import method_metrics
+
+    def run(p: dict) -> dict:
+        return {"thinking_tokens": p["mean_thinking_tokens"], "accuracy": p["accuracy"],
+                "budget": p["max_thinking_tokens"]}
 
     points = summary["budget_forcing"]
-    sweeps = {
-        "cap_sweep": [Run(p["mean_thinking_tokens"], p["accuracy"], budget_max=p["max_thinking_tokens"])
-                      for p in points if p["num_ignore"] == cap_k and p["max_thinking_tokens"] is not None],
-        "wait_sweep": [Run(p["mean_thinking_tokens"], p["accuracy"])
-                       for p in points if p["max_thinking_tokens"] is None],
-    }
-    def slope(runs) -> float:
-        try:
-            return 100 * 100 * scaling(runs)
-        except ValueError:  # every setting used the same compute (an untrained smoke model): no slope
-            return float("nan")
-
-    return {name: {"control_pct": 100 * control(runs), "scaling_per_100_tokens": slope(runs),
-                   "performance_pct": 100 * performance(runs), "runs": len(runs)}
-            for name, runs in sweeps.items()}
+    sweeps = {"cap_sweep": [run(p) for p in points if p["num_ignore"] == cap_k and p["max_thinking_tokens"] is not None],
+              "wait_sweep": [run(p) for p in points if p["max_thinking_tokens"] is None]}
+    out = {}
+    for name, runs in sweeps.items():
+        m = method_metrics(runs)
+        out[name] = {"control_pct": 100 * m["control"], "scaling_per_100_tokens": m["scaling"],
+                     "performance_pct": 100 * m["performance"], "runs": m["runs"]}
+    return out
 
 
 def control_runs(rows: Sequence[dict]) -> pd.DataFrame:

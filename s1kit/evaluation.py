@@ -175,6 +175,12 @@ def direct_accuracy(
     return sum(correct) / len(correct), results, correct
 
 
+def held_out_columns(records: Sequence[dict], default_benchmark: Benchmark) -> tuple[list, list, list]:
+    """Questions, reference answers and graders of held-out records (Hub records name their own benchmark)."""
+    return ([r["question"] for r in records], [r["answer"] for r in records],
+            [r.get("benchmark", default_benchmark) for r in records])
+
+
 def point_index(summary: dict, max_thinking_tokens: int | None, num_ignore: int) -> int:
     """Where the sweep point (N, k) is in ``summary["budget_forcing"]`` (and in ``generations.jsonl``)."""
     for index, p in enumerate(summary["budget_forcing"]):
@@ -225,8 +231,7 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     with a paired bootstrap interval; and, when a ``dev`` split is given, ``dev``: the ignore
     sweep's accuracy there and the best k it picks (:func:`best_num_ignore`).
     """
-    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
-    benchmarks = [t.get("benchmark", config.benchmark) for t in test]  # Hub test records name their own
+    questions, answers, benchmarks = held_out_columns(test, config.benchmark)
     judge = judge_from_config(config.judge)
     base_acc, base_results, base_correct = direct_accuracy(
         base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
@@ -287,8 +292,7 @@ def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[
 
 def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int) -> dict:
     """The ignore sweep (no cap) on the dev split, and the best k it picks."""
-    questions, answers = [t["question"] for t in dev], [t["answer"] for t in dev]
-    benchmarks = [t.get("benchmark", config.benchmark) for t in dev]
+    questions, answers, benchmarks = held_out_columns(dev, config.benchmark)
     chat = ChatFormat.from_tokenizer(engine.tokenizer)
     accuracy = {}
     for forcing in sweep_configs(config, seed, chat):
@@ -308,8 +312,7 @@ def extrapolation(engine: Engine, test: Sequence[dict], config: EvaluationConfig
     ``unforced`` is the same model's per-question correctness with no forcing (k = 0), from the
     main sweep; every row carries its paired gain over it. Returns the rows and the generations.
     """
-    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
-    benchmarks = [t.get("benchmark", config.benchmark) for t in test]
+    questions, answers, benchmarks = held_out_columns(test, config.benchmark)
     chat = ChatFormat.from_tokenizer(engine.tokenizer)
     rows, generations = [], []
     for text in config.extrapolation_strings:

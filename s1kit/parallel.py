@@ -13,7 +13,6 @@ can be drawn beside the budget-forcing sweep at matched compute.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from typing import Sequence
 
@@ -83,5 +82,5 @@ def majority_vote_curve(engine: Engine, questions: Sequence[str], answers: Seque
 def sampling_forcing(chat: ChatFormat, temperature: float, seed: int, max_answer_tokens: int | None,
                      num_ignore: int = 0) -> BudgetForcing:
     """The sampling settings of a voting run: temperature, the profile's seed, no cap."""
-    return dataclasses.replace(BudgetForcing(chat=chat), temperature=temperature, seed=seed,
-                               max_answer_tokens=max_answer_tokens, num_ignore=num_ignore)
+    return BudgetForcing(temperature=temperature, seed=seed, max_answer_tokens=max_answer_tokens,
+                         num_ignore=num_ignore, chat=chat)

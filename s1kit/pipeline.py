@@ -339,15 +339,14 @@ def _train_variant(run: RunDir, records: list[dict], out: Path, max_steps: int |
 def _unforced_point(run: RunDir, model_dir: Path | str, questions: list[str]) -> tuple[dict, list[bool]]:
     """A model's accuracy on the test set with no forcing (k = 0, no cap), the main sweep's setting."""
     from s1kit.budget import BudgetForcing
-    from s1kit.evaluation import run_point
+    from s1kit.evaluation import held_out_columns, run_point
 
     cfg = run.profile.evaluation
-    test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
+    _, answers, benchmarks = held_out_columns(read_jsonl(_output(run, "sourcing", "test.jsonl")), cfg.benchmark)
     engine = engine_for(run, str(model_dir), cfg.batch_size)
     forcing = BudgetForcing(max_answer_tokens=cfg.max_answer_tokens, seed=run.profile.seed,
                             chat=ChatFormat.from_tokenizer(engine.tokenizer))
-    point, _, correct = run_point(engine, questions, [t["answer"] for t in test], forcing,
-                                  [t.get("benchmark", cfg.benchmark) for t in test], cfg.bootstrap_samples)
+    point, _, correct = run_point(engine, questions, answers, forcing, benchmarks, cfg.bootstrap_samples)
     return dataclasses.asdict(point), correct
 
 
