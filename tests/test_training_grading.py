@@ -94,3 +94,49 @@ def test_chat_format_from_a_qwen_style_template_with_a_system_prompt(tokenizer):
     assert chat.thinking_completion("t", "7", "Answer:").endswith("<|im_start|>answer\nAnswer: 7<|im_end|>")
     assert ChatFormat.from_tokenizer(build_char_tokenizer()) == ChatFormat()  # the tiny template: no system prompt
 
+
+
+def test_length_groups_cover_every_row_once_and_save_padding():
+    from s1kit.training import length_groups
+
+    lengths = [300, 40, 310, 50, 45, 290, 60, 55]
+    groups = length_groups(lengths, overhead_tokens=100)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    padded = sum(len(g) * max(lengths[i] for i in g) for g in groups)
+    assert len(groups) == 2 and padded == 3 * 310 + 5 * 60  # short rows apart from long ones
+    assert length_groups([100] * 8, overhead_tokens=100) == [list(range(8))]  # nothing to save: one pass
+    assert length_groups([5, 500], overhead_tokens=0) == [[0], [1]]
+
+
+def test_length_grouped_loss_and_gradients_equal_the_padded_batch(tokenizer, chat):
+    """The grouped trainer computes trl's loss over the same batch, without the padding positions."""
+    import torch
+    from datasets import Dataset
+    from trl import SFTConfig
+
+    from s1kit.tiny.model import build_tiny_model
+    from s1kit.training import _trainer_class, tokenize_example
+    from tests.conftest import SMALL, teacher_examples
+
+    _, examples = teacher_examples(chat, 16)
+    rows = [tokenize_example(tokenizer, e, 256) for e in examples]
+    model = build_tiny_model(SMALL, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
+    args = SFTConfig(output_dir="/tmp/s1kit-test-grouped", per_device_train_batch_size=16, use_cpu=True, bf16=False,
+                     completion_only_loss=True, report_to=[], max_length=256, disable_tqdm=True)
+    trainer = _trainer_class()(model=model, args=args, train_dataset=Dataset.from_list(rows),
+                               processing_class=tokenizer)
+    batch = next(iter(trainer.get_train_dataloader()))
+    lengths = batch["attention_mask"].sum(1)
+    assert lengths.max() > 2 * lengths.min()  # a batch with padding to save
+    model.train()
+    grads = []
+    for grouped in (False, True):
+        model.zero_grad()
+        compute = trainer.compute_loss if grouped else super(type(trainer), trainer).compute_loss
+        loss = compute(model, dict(batch))
+        loss.backward()
+        grads.append((loss.detach(), [p.grad.clone() for p in model.parameters()]))
+    (padded_loss, padded_grads), (grouped_loss, grouped_grads) = grads
+    assert torch.allclose(padded_loss, grouped_loss, atol=1e-5)
+    for a, b in zip(padded_grads, grouped_grads, strict=True):
+        assert torch.allclose(a, b, atol=1e-5)
