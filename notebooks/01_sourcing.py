@@ -35,10 +35,10 @@
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -54,8 +54,8 @@ run = pipeline.open_run(profile, runs_root)
 # %%
 data = pipeline.sourcing(run)
 pool, test = data["pool"], data["test"]
-glue("pool_size", len(pool), display=False)
-glue("test_size", len(test), display=False)
+glue("pool_size", book.plain(len(pool)), display=False)
+glue("test_size", book.plain(len(test)), display=False)
 pool[0], test[0]
 
 # %%
@@ -65,11 +65,12 @@ from s1kit import plots
 
 frame = pd.DataFrame(pool)
 fig = plots.count_figure(frame, "difficulty", hue="source", title="Pool: questions per number of terms")
-glue("fig_pool_difficulty", fig, display=False)
+book.glue_figure("fig_pool_difficulty", fig)
 frame.groupby("domain").size().rename("questions").to_frame().T
 
 # %% [markdown]
 # ```{glue:figure} fig_pool_difficulty
+# :alt: Bar chart: number of pool questions for each number of terms, coloured by source.
 # The tiny pool by number of terms. `contest` is the small hard source that Algorithm 1 takes whole.
 # ```
 #
@@ -86,10 +87,10 @@ frame.groupby("domain").size().rename("questions").to_frame().T
 base = pipeline.base_model(run)
 if base["report"]:
     report = base["report"]
-    glue("base_steps", report["steps"], display=False)
-    glue("base_tokens_per_s", round(report["tokens_per_s"]), display=False)
+    glue("base_steps", book.plain(report["steps"]), display=False)
+    glue("base_tokens_per_s", book.plain(round(report["tokens_per_s"])), display=False)
     fig = plots.loss_figure({"base model": report})
-    glue("fig_base_loss", fig, display=False)
+    book.glue_figure("fig_base_loss", fig)
     print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
 
 # %%
@@ -111,3 +112,27 @@ for t, r in zip(sample, results, strict=True):
 #   this chapter reuses them unless the profile changes.
 # - Asked a long question, the base model answers at once, and mostly wrongly. Chapter 5
 #   measures exactly how often.
+
+# %% tags=["remove-cell"]
+losses = {h["step"]: h["loss"] for h in (base["report"] or {}).get("loss_history", [])}
+half_step = min(losses, key=lambda s: abs(s - max(losses) / 2)) if losses else float("nan")
+book.glue_numbers({"ex_half_step": half_step, "ex_half_loss": losses.get(half_step, float("nan")),
+                   "ex_final_loss": losses[max(losses)] if losses else float("nan"),
+                   "ex_overlap": len({p["question"] for p in pool} & {t["question"] for t in test})}, digits=3)
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `base_model.train.max_steps`** (`s1kit/recipes/tiny.yaml`). Halve it. Predict the base
+#    model's final training loss before rerunning, using the loss curve above.
+# 2. **Contamination.** How many held-out questions also occur in the pool, and why must none of
+#    them reach s1K?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. Halfway, at step {glue:text}`ex_half_step`, this run's loss was {glue:text}`ex_half_loss`; at the
+#    end it was {glue:text}`ex_final_loss`. A run of half the steps decays its learning rate sooner,
+#    so expect a final loss between the two.
+# 2. {glue:text}`ex_overlap` pool questions are also held-out questions. The selection's quality
+#    filter (chapter 3) drops every such question from s1K, so the model is never trained on a
+#    test question.
+# ```

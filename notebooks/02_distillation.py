@@ -34,10 +34,10 @@
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -48,9 +48,9 @@ from s1kit import analysis, plots
 
 traces = pipeline.distillation(run)
 table = analysis.trace_table(traces)
-glue("traces_total", len(traces), display=False)
-glue("teacher_wrong_pct", round(100 * (1 - table["teacher_correct"].mean()), 1), display=False)
-glue("broken_count", int((table["broken"] != "").sum()), display=False)
+glue("traces_total", book.plain(len(traces)), display=False)
+glue("teacher_wrong_pct", book.plain(round(100 * (1 - table["teacher_correct"].mean()), 1)), display=False)
+glue("broken_count", book.plain(int((table["broken"] != "").sum())), display=False)
 table.describe().round(2)
 
 # %% [markdown]
@@ -75,10 +75,11 @@ for kind in ("api_error", "truncated", "ascii_junk"):
 
 # %%
 fig = plots.count_figure(table, "waits", title="Waits per trace")
-glue("fig_waits", fig, display=False)
+book.glue_figure("fig_waits", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_waits
+# :alt: Bar chart: how many teacher traces contain zero, one, two or more Wait continuations.
 # How many "Wait"s the teacher's traces contain.
 # ```
 #
@@ -86,3 +87,25 @@ glue("fig_waits", fig, display=False)
 # - {glue:text}`traces_total` traces; {glue:text}`teacher_wrong_pct`% end with a wrong answer (the
 #   teacher gave up early) and {glue:text}`broken_count` are broken on purpose.
 # - Each contrast world of chapter 7 ("Why does Wait work?") changes one teacher setting.
+
+# %% tags=["remove-cell"]
+wrong, broken = ~table["teacher_correct"], table["broken"] != ""
+book.glue_numbers({"ex_wrong_broken_pct": 100 * (wrong & broken).mean(), "ex_wrong_intact_pct": 100 * (wrong & ~broken).mean(),
+                   "ex_mean_waits": table["waits"].mean(), "ex_wait_share": 100 * (table["waits"] > 0).mean()}, digits=2)
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `distillation.teacher.p_give_up`.** Set all three chances to 0. Predict the share of
+#    traces that end with a wrong answer.
+# 2. **Knob: `distillation.teacher.p_final_check`.** Raise it. Predict how the mean number of "Wait"s
+#    per trace moves, and what that does to the traces' length.
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. In this run {glue:text}`ex_wrong_intact_pct`% of all traces are intact but wrong (the teacher
+#    gave up early) and {glue:text}`ex_wrong_broken_pct`% are broken and wrong. With no giving up, the
+#    first share goes to zero and only the broken ones stay wrong.
+# 2. Now {glue:text}`ex_mean_waits` "Wait"s per trace on average, and {glue:text}`ex_wait_share`% of
+#    traces have at least one. Each final check adds a "Wait" and a re-addition, so both rise and
+#    the traces grow longer.
+# ```

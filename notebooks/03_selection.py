@@ -33,10 +33,10 @@
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -50,14 +50,15 @@ from s1kit import analysis, paper, plots
 selected = pipeline.selection(run)
 s1k, funnel = selected["s1k"], selected["funnel"]
 fig = plots.funnel_figure(funnel)
-glue("fig_funnel", fig, display=False)
-glue("s1k_size", len(s1k), display=False)
+book.glue_figure("fig_funnel", fig)
+glue("s1k_size", book.plain(len(s1k)), display=False)
 glue("paper_funnel", " → ".join(f"{n:,}" for n in (paper.POOL_SIZE, paper.AFTER_QUALITY, paper.AFTER_DIFFICULTY,
                                                     paper.SELECTED)), display=False)
 pd.DataFrame(funnel)
 
 # %% [markdown]
 # ```{glue:figure} fig_funnel
+# :alt: Horizontal bars on a log scale: questions kept after each selection step, from the pool down to s1K.
 # The selection funnel of this run. For comparison, the paper's funnel was
 # {glue:text}`paper_funnel` (Section 2.2).
 # ```
@@ -65,8 +66,8 @@ pd.DataFrame(funnel)
 # %%
 table = analysis.trace_table(s1k)
 candidates = pd.DataFrame(selected["candidates"])
-glue("s1k_domains", table["domain"].nunique(), display=False)
-glue("s1k_wrong_pct", round(100 * (1 - table["teacher_correct"].mean()), 1), display=False)
+glue("s1k_domains", book.plain(table["domain"].nunique()), display=False)
+glue("s1k_wrong_pct", book.plain(round(100 * (1 - table["teacher_correct"].mean()), 1)), display=False)
 pd.DataFrame({
     "candidates (after difficulty)": candidates.groupby("domain").size(),
     "selected": table.groupby("domain").size(),
@@ -76,10 +77,11 @@ pd.DataFrame({
 
 # %%
 fig = plots.count_figure(table, "difficulty", title="s1K: selected questions per number of terms")
-glue("fig_s1k_difficulty", fig, display=False)
+book.glue_figure("fig_s1k_difficulty", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_s1k_difficulty
+# :alt: Bar chart: s1K's selected questions per number of terms.
 # The selected questions by difficulty: the length-favouring sampler prefers long problems.
 # ```
 #
@@ -89,3 +91,27 @@ glue("fig_s1k_difficulty", fig, display=False)
 #   kept on purpose: s1 did not filter Gemini's traces for correctness.
 # - The diversity sampler ($2^{-\text{rank}}$) takes almost only the longest traces of each
 #   domain, so the s1K traces are much longer than the average candidate.
+
+# %% tags=["remove-cell"]
+solved = pipeline.difficulty(run)
+pool_traces = pipeline.distillation(run)
+book.glue_numbers({"ex_pool_wrong_pct": 100 * sum(str(r["attempt"]) != str(r["answer"]) for r in pool_traces) / len(pool_traces),
+                   "ex_solved_pct": 100 * sum(solved.values()) / len(solved) if solved else float("nan"),
+                   "ex_sampled": len(solved)})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `selection.difficulty_max_candidates`.** The difficulty filter grades a sample of the
+#    pool with the base model. Before looking: what share of the sampled questions does the base
+#    model already solve (and so drops)?
+# 2. **Wrong traces.** Is the share of wrong teacher answers in s1K higher or lower than in the whole
+#    pool? Which step of the selection moves it?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. {glue:text}`ex_solved_pct`% of the {glue:text}`ex_sampled` sampled questions: the base model
+#    answers short sums directly, so the filter drops mostly short questions.
+# 2. s1K: {glue:text}`s1k_wrong_pct`%; the pool: {glue:text}`ex_pool_wrong_pct`%. The difficulty and
+#    length preferences favour long traces, and the teacher gives up more often on long sums; as
+#    in s1, nothing filters on correctness.
+# ```

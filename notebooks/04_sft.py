@@ -27,10 +27,10 @@
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -54,19 +54,20 @@ if tokenizer is not None:
 # %%
 result = pipeline.sft(run)
 report = result["report"]
-glue("sft_steps", report["steps"], display=False)
+glue("sft_steps", book.plain(report["steps"]), display=False)
 glue("sft_epochs", round(report["steps"] * report["config"]["per_device_train_batch_size"] / report["examples"], 1),
      display=False)
-glue("sft_minutes", round(report["wall_s"] / 60, 1), display=False)
-glue("sft_tokens_per_s", round(report["tokens_per_s"]), display=False)
+glue("sft_minutes", book.plain(round(report["wall_s"] / 60, 1)), display=False)
+glue("sft_tokens_per_s", book.plain(round(report["tokens_per_s"])), display=False)
 glue("paper_recipe", f"{paper.SFT_RECIPE['epochs']} epochs, {paper.SFT_RECIPE['minutes']} minutes on "
      f"{paper.SFT_RECIPE['gpus']}s", display=False)
 fig = plots.loss_figure({"SFT on s1K": report})
-glue("fig_sft_loss", fig, display=False)
+book.glue_figure("fig_sft_loss", fig)
 {k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")}
 
 # %% [markdown]
 # ```{glue:figure} fig_sft_loss
+# :alt: Line chart: the SFT training loss falling over the training steps.
 # Training loss of SFT on s1K (completion tokens only).
 # ```
 #
@@ -77,3 +78,28 @@ glue("fig_sft_loss", fig, display=False)
 #   The tiny model trains for more epochs than the paper's 5: `s1kit/recipes/tiny.yaml` records
 #   the measurement behind that choice.
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.
+
+# %% tags=["remove-cell"]
+history = {h["step"]: h["loss"] for h in (report or {}).get("loss_history", [])}
+five_epochs = round(5 * report["examples"] / report["config"]["per_device_train_batch_size"]) if report else float("nan")
+near = min(history, key=lambda s: abs(s - five_epochs)) if history else float("nan")
+book.glue_numbers({"ex_five_epoch_steps": five_epochs, "ex_near_step": near,
+                   "ex_loss_near": history.get(near, float("nan")), "ex_loss_final": history[max(history)] if history else float("nan"),
+                   "ex_epoch_tokens": report["examples"] * report["mean_example_tokens"] if report else float("nan")}, digits=3)
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `sft.train.max_steps`.** Set it to the paper's 5 epochs. How many steps is that here,
+#    and what training loss do you expect at the end?
+# 2. **Tokens.** How many tokens is one epoch over s1K, and why does the paper's epoch take 26
+#    minutes on 16 GPUs while ours takes seconds?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. {glue:text}`ex_five_epoch_steps` steps. This run's loss near that step
+#    ({glue:text}`ex_near_step`) was {glue:text}`ex_loss_near`, against {glue:text}`ex_loss_final` at
+#    its end; a run that stops there with its own schedule ends a little lower than the former.
+#    The recipe's comment says what the shorter run did to forcing.
+# 2. {glue:text}`ex_epoch_tokens:,.0f` tokens. The paper's traces are thousands of tokens long and its
+#    model has 32 billion parameters against our one million.
+# ```

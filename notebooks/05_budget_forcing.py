@@ -21,20 +21,43 @@
 # - **Extend** (minimum): when the model tries to end its thinking, suppress the delimiter
 #   and append "Wait". The model keeps reasoning, and often checks and fixes its answer.
 #
-# **This chapter** sweeps both on the held-out set with {py:func}`s1kit.budget.budget_force`
-# (the rules are in {py:class}`s1kit.budget.ForcingState`; {py:class}`s1kit.engines.HFEngine`
-# decodes batches with a KV cache). Every point is a full pass over the test set, graded by exact
-# match. The base model answers the same questions directly, with no thinking phase.
+# **This chapter** first teaches the rules on one question, token by token, then sweeps both
+# knobs over the held-out set with {py:func}`s1kit.budget.budget_force`.
+#
+# ## The rules
+# The s1kit implementation ({py:class}`s1kit.budget.ForcingState`) follows s1's reference code:
+#
+# 1. **Prompt.** The chat template with the question, then the assistant turn opened with the
+#    thinking delimiter `<|im_start|>think`.
+# 2. **Thinking.** The model writes freely until it picks a *stop token* (`<|im_start|>`, which
+#    begins the answer delimiter, or `<|im_end|>`, or eos), or until the thinking budget is spent.
+# 3. **Ignore** (`num_ignore = k`). If the model picks a stop token while fewer than k ignores were
+#    used, the stop token is dropped, "Wait" is appended and thinking goes on; the next token may
+#    not be a stop token.
+# 4. **Cap** (`max_thinking_tokens = N`). Thinking never exceeds N tokens, forced "Wait"s
+#    included. When the cap is reached, `\n<|im_start|>answer\nFinal Answer:` is appended; when
+#    the model stops by itself, only `<|im_start|>answer`.
+# 5. **Answer.** The model writes the answer until `<|im_end|>` or `max_answer_tokens`.
+#
+# ```{glue:figure} fig_forcing_states
+# :alt: State diagram with three states, THINK, ANSWER and DONE. THINK loops to itself when the model picks a stop token and ignores are left; it goes to ANSWER when the model stops with no ignores left, or when thinking reaches the cap; ANSWER goes to DONE at the end of turn or at the answer limit.
+# The state machine each prompt runs through. The engines only decode; every token they produce
+# goes through it.
+# ```
+#
+# **A word on the outputs below.** In the tiny world a token is one character, and a trace is a
+# running sum written two additions per line (`12+30=42`). Printed raw, with the chat delimiters,
+# a trace looks terse; it is the whole computation, not garbled text.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -49,9 +72,68 @@ summary, generations = results["summary"], results["generations"]
 test = pipeline.sourcing(run)["test"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = analysis.headline(summary, cap_k)
-glue("cap_k", cap_k, display=False)
+glue("cap_k", book.plain(cap_k), display=False)
 for name, value in numbers.items():
-    glue(name, round(value, 1) if isinstance(value, float) else value, display=False)
+    glue(name, book.plain(value), display=False)
+book.glue_figure("fig_forcing_states", plots.forcing_diagram())
+
+# %% [markdown]
+# ## One question, token by token
+# {py:func}`s1kit.walkthrough.forcing_walkthrough` runs the fine-tuned model on one held-out
+# question with k = 2 and no cap, and writes down every rule that acted. Below: the rows where
+# something happened, then the whole output with the forced text in brackets.
+
+# %%
+import pandas as pd
+from IPython.display import Code
+
+from s1kit.budget import BudgetForcing, ForcingState
+from s1kit.chat import ChatFormat
+from s1kit.modeling import load_model
+from s1kit.tokenizer import load_tokenizer
+from s1kit.walkthrough import forcing_walkthrough
+
+sft_path = pipeline.sft(run)["path"]
+model, tokenizer = load_model(sft_path), load_tokenizer(sft_path)
+chat = ChatFormat.from_tokenizer(tokenizer)
+question = max(test, key=lambda t: (t["difficulty"], t["id"]))  # one of the longest held-out sums
+
+
+def walk(config: BudgetForcing) -> pd.DataFrame:
+    rows = pd.DataFrame(forcing_walkthrough(model, tokenizer, chat.thinking_prompt(question["question"]), config))
+    marked = "".join(f"[{r.token}]" if r.chosen_by == "rule" else ("" if r.chosen_by != "model" else r.token)
+                     for r in rows.itertuples())
+    print(f"Q: {question['question']}   gold answer: {question['answer']}")
+    print(marked)
+    return rows[rows["event"] != ""][["position", "phase", "token", "chosen_by", "thinking_tokens", "event"]]
+
+
+walk(BudgetForcing(num_ignore=2, max_answer_tokens=run.profile.evaluation.max_answer_tokens, chat=chat))
+
+# %% [markdown]
+# The same question with a cap of N = {glue:text}`smallest_cap` thinking tokens and no "Wait": the
+# cap fires in the middle of the sum and "Final Answer:" makes the model answer with what it has.
+
+# %%
+walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_tokens=run.profile.evaluation.max_answer_tokens,
+                   chat=chat))
+
+# %% [markdown]
+# ## The code that decides
+# Rule 3 and rule 4 are these two methods of {py:class}`s1kit.budget.ForcingState`; both engines,
+# transformers and vLLM, call them for every token.
+
+# %%
+import inspect
+
+Code(inspect.getsource(ForcingState.request_stop) + "\n" + inspect.getsource(ForcingState.accept), language="python")
+
+# %% [markdown]
+# ## Every sweep point
+# Each row is one setting run over the whole held-out set and graded by exact match; the base
+# model answers the same questions directly, with no thinking phase.
+
+# %%
 frame = plots.sweep_frame(summary)
 frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fired_rate", "mean_ignores_used", "n"]]
 
@@ -78,6 +160,9 @@ for k in (0, 1, 2):
 
 # %%
 caps = plots.cap_points(summary, cap_k)
+last_k = plots.ignore_points(summary).iloc[-1]
+book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_ignores_used"],
+                   "smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
 caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate"]]
 
 # %%
@@ -92,3 +177,22 @@ analysis.accuracy_by_difficulty(generations, test, points)
 #   {glue:text}`cap_gain` points below its own, uncapped thinking.
 # - With k = {glue:text}`best_k` forced "Wait"s (chosen on the dev split, chapter 8) it scores
 #   {glue:text}`best_k_acc`% on the test set, {glue:text}`wait_gain` points above k = 0.
+
+# ## Exercises
+# 1. **Knob: `num_ignore` in the walk-through.** Call `walk(BudgetForcing(num_ignore=4, ...))`.
+#    Predict first: how many "end of thinking suppressed" rows appear, and does the answer change?
+# 2. **Knob: `ignore_str`.** Pass `ignore_str=None` (suppress the end, append nothing). Which rows
+#    disappear from the table, and which stay? Chapter 12 measures what this does to accuracy.
+# 3. **Rule 4 by hand.** With a cap of N tokens, how many thinking tokens can a question have at
+#    most, and what share of questions had the cap fire at the smallest cap?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. Up to four rows, one per suppressed end, as long as the model tries to stop four times; the
+#    sweep's mean number of ignores used at the largest k is {glue:text}`max_k_ignores` (k =
+#    {glue:text}`max_k`), so the model does not always take all of them.
+# 2. The `forced 'Wait'` rows disappear; the "end of thinking suppressed" rows stay (the stop token
+#    is still dropped). Chapter 12 has the accuracy.
+# 3. At most N: the cap counts every thinking token, forced ones included. At N =
+#    {glue:text}`smallest_cap` the cap fired for {glue:text}`smallest_cap_fired`% of the questions.
+# ```

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 6. Test-time scaling: our curve beside the paper's
+# # 6. Test-time scaling: our curve, and the paper's numbers beside ours
 #
 # **Paper, Figure 1 and Table 1.** s1-32B's accuracy rises with the number of thinking tokens
 # that budget forcing allows; on AIME24, extending with "Wait" takes it from 50.0% to 56.7%.
@@ -27,10 +27,10 @@
 profile = "tiny"
 runs_root = "runs"
 
-# %%
+# %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -45,13 +45,17 @@ summary = pipeline.evaluation(run)["summary"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = analysis.headline(summary, cap_k)
 fig = plots.scaling_figure(summary, cap_k)
-glue("fig_scaling", fig, display=False)
+book.glue_figure("fig_scaling", fig)
 for name, value in numbers.items():
-    glue(name, round(value, 1) if isinstance(value, float) else value, display=False)
-glue("n_test", summary["n_test"], display=False)
+    glue(name, book.plain(value), display=False)
+glue("n_test", book.plain(summary["n_test"]), display=False)
+ks = sorted(analysis.ignore_curve(summary))  # for the exercises: the two largest k of the sweep
+book.glue_numbers({"k_last": ks[-1], "k_last_acc": analysis.ignore_curve(summary)[ks[-1]],
+                   "k_before": ks[-2], "k_before_acc": analysis.ignore_curve(summary)[ks[-2]]})
 
 # %% [markdown]
 # ```{glue:figure} fig_scaling
+# :alt: Scatter with error bars: accuracy against mean thinking tokens for the cap sweep, labelled by cap N, and the Wait sweep, labelled by k, with the base model as a dashed line.
 # Accuracy against mean thinking tokens on the {glue:text}`n_test` held-out questions: the cap sweep
 # (labelled by N), the "Wait" sweep (labelled by k), and the base model answering directly. Error
 # bars: 95% bootstrap intervals over questions.
@@ -67,7 +71,16 @@ ours = pd.Series({
 table = paper_rows.join(ours)
 table.index = ["base model, answering directly", "SFT model, no forcing (k=0)",
                f"SFT model, k={numbers['best_k']} forced Waits (chosen on the {numbers['best_k_source']})"]
+book.glue_figure("fig_table1", plots.table1_figure(table))
 table
+
+# %% [markdown]
+# ```{glue:figure} fig_table1
+# :alt: Horizontal bars: for each step of Table 1 (base model, SFT unforced, SFT with forcing), the paper's AIME24 accuracy beside this run's held-out accuracy.
+# Table 1 drawn: each step of the paper's recipe, its AIME24 number beside ours. The paper's
+# curve over thinking tokens (its Figure 1) is printed only as a plot, so its three Table 1
+# numbers are what can be set beside ours.
+# ```
 
 # %% [markdown]
 # Paper numbers: {py:mod}`s1kit.paper` (Table 1 of the paper). Ours: this run. Each row compares
@@ -84,4 +97,35 @@ from IPython.display import Markdown
 Markdown("\n".join(f"- {line}" for line in analysis.verdicts(numbers)))
 
 # %% [markdown]
+# ## This run and the reference run
+# `reference/<profile>/` holds the results of a committed run of the same profile
+# ({py:func}`s1kit.book.reference_value`). On the same kind of machine a fresh run should match it
+# exactly; a difference means the code, the libraries or the hardware changed the numbers.
+
+# %%
+comparison = book.reference_comparison(run.profile.name, summary, cap_k)
+comparison
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `evaluation.caps`** (`s1kit/recipes/tiny.yaml`). Before looking: what accuracy does
+#    the smallest cap give, and why should it be far below the uncapped k = 0? Then find its row
+#    in chapter 5's table.
+# 2. **Knob: `evaluation.num_ignores`.** Add a k larger than the sweep's largest and predict
+#    whether accuracy rises, stays or falls. Rerun with `make reproduce`: only the evaluation and
+#    what depends on it are recomputed.
+# 3. **Like for like.** Which of our numbers belongs beside the paper's 50.0% (Table 1, "s1 w/o
+#    budget forcing")? Why would our best forced accuracy overstate what SFT alone does?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. A cap of N = {glue:text}`smallest_cap` gives {glue:text}`smallest_cap_acc`% against
+#    {glue:text}`k0`% uncapped: the cap cuts the running sum before its last terms (scaling down).
+# 2. In this run accuracy goes from {glue:text}`k_before_acc`% at k = {glue:text}`k_before` to
+#    {glue:text}`k_last_acc`% at k = {glue:text}`k_last`; past the useful Waits each extra one adds a
+#    check that can go wrong, so expect no gain from a larger k.
+# 3. The unforced SFT model, k = 0: {glue:text}`k0`%. The best forced accuracy
+#    ({glue:text}`best_k_acc`%) adds budget forcing on top: that is Table 1's next row.
+# ```
+#
 # Why extending works in the tiny world, and when it does not, is the subject of the next chapter.

@@ -39,7 +39,7 @@ runs_root = "runs"
 # %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -61,8 +61,8 @@ cap_k = run.profile.evaluation.cap_sweep_num_ignore
 best_k = analysis.headline(main_summary, cap_k)["best_k"]
 split = analysis.scaling_down_and_up(main_summary, cap_k, best_k)
 for name, value in split.items():
-    glue(name, round(value, 1), display=False)
-glue("best_k", best_k, display=False)
+    glue(name, book.plain(round(value, 1)), display=False)
+glue("best_k", book.plain(best_k), display=False)
 pd.Series(split).round(1).to_frame("points or %")
 
 # %% [markdown]
@@ -107,13 +107,14 @@ rates
 # grows (k = {glue:text}`cap_k`).
 
 # %%
-glue("cap_k", cap_k, display=False)
+glue("cap_k", book.plain(cap_k), display=False)
 fig = plots.worlds_figure(summaries, cap_k)
-glue("fig_worlds", fig, display=False)
+book.glue_figure("fig_worlds", fig)
 analysis.ignore_table(summaries)
 
 # %% [markdown]
 # ```{glue:figure} fig_worlds
+# :alt: Two panels, one curve per world: left, accuracy against the number of forced Waits k; right, accuracy against mean thinking tokens in the cap sweep.
 # Four worlds, one pipeline. Accuracy (%) with 95% bootstrap intervals over held-out questions.
 # ```
 #
@@ -162,3 +163,29 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # Budget forcing can only exploit a behaviour that the training traces contain: a productive
 # continuation after a premature stop. Whether Qwen2.5-32B's s1K traces contain it is an
 # empirical question; the paper's measured answer is a modest one, 50.0% → 56.7% on AIME24.
+
+# %% tags=["remove-cell"]
+curves = {name: analysis.ignore_curve(s) for name, s in summaries.items()}
+book.glue_numbers({"ex_main_k0": curves["main"].get(0, float("nan")), "ex_masked_k0": curves["masked_wait"].get(0, float("nan")),
+                   "ex_nowait_k0": curves["no_wait"].get(0, float("nan")), "ex_nowait_k1": curves["no_wait"].get(1, float("nan")),
+                   "ex_main_k1": curves["main"].get(1, float("nan"))})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `train_on_wait`** (the `masked_wait` world). Before looking at the curves: with no loss
+#    on the "Wait"s of s1K, does the unforced model (k = 0) score above or below the main world's?
+# 2. **The `no_wait` world.** Its teacher never writes "Wait". Predict what one forced "Wait" does to
+#    its accuracy, and explain why in terms of what followed "Wait" in its training data.
+# 3. **Scaling down or up.** Using the table at the top, which share of the main run's accuracy
+#    range would survive if the smallest caps were removed from the sweep?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. k = 0: masked_wait {glue:text}`ex_masked_k0`%, main {glue:text}`ex_main_k0`%. Masking the loss
+#    teaches the model to stop at every pause, so it answers early and mostly wrongly.
+# 2. no_wait: {glue:text}`ex_nowait_k0`% at k = 0 and {glue:text}`ex_nowait_k1`% at k = 1 (main:
+#    {glue:text}`ex_main_k1`%). Nothing in its s1K follows "Wait", so the string leads it off its
+#    computation instead of into a check.
+# 3. The scaling-up part: {glue:text}`scaling_up_share_pct`% of the range; the rest,
+#    {glue:text}`scaling_down_share_pct`%, comes from caps that cut thinking short.
+# ```

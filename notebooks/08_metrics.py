@@ -44,7 +44,7 @@ runs_root = "runs"
 # %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -81,7 +81,7 @@ cap_k = run.profile.evaluation.cap_sweep_num_ignore
 metrics = analysis.budget_forcing_metrics(summary, cap_k)
 for name, row in metrics.items():
     for key, value in row.items():
-        glue(f"{name}_{key}", round(value, 1) if isinstance(value, float) else value, display=False)
+        glue(f"{name}_{key}", book.plain(value), display=False)
 pd.DataFrame(metrics).T
 
 # %% [markdown]
@@ -107,7 +107,7 @@ if "dev" in summary:
     dev = pd.Series(summary["dev"]["accuracy_by_num_ignore"], name="dev accuracy").mul(100).round(1)
     test = pd.Series({str(p["num_ignore"]): p["accuracy"] for p in summary["budget_forcing"]
                       if p["max_thinking_tokens"] is None}, name="test accuracy").mul(100).round(1)
-    glue("dev_best_k", summary["dev"]["best_num_ignore"], display=False)
+    glue("dev_best_k", book.plain(summary["dev"]["best_num_ignore"]), display=False)
     display(pd.concat([dev, test], axis=1).rename_axis("k"))
 else:
     glue("dev_best_k", "none (this profile has no dev split)", display=False)
@@ -115,3 +115,29 @@ else:
 
 # %% [markdown]
 # The dev split picks k = {glue:text}`dev_best_k`; chapters 6, 9 and 10 use that choice.
+
+# %% tags=["remove-cell"]
+curve = analysis.ignore_curve(summary)
+test_best = max(curve, key=lambda k: (curve[k], -k))
+without_smallest = dict(summary, budget_forcing=[p for p in summary["budget_forcing"]
+                                                 if p["max_thinking_tokens"] != min(c for c in (q["max_thinking_tokens"] for q in summary["budget_forcing"]) if c)])
+book.glue_numbers({"ex_test_best_k": test_best, "ex_test_best_acc": curve[test_best],
+                   "ex_dev_k_acc": curve.get(summary.get("dev", {}).get("best_num_ignore", test_best), float("nan")),
+                   "ex_scaling_without_smallest": analysis.budget_forcing_metrics(without_smallest, cap_k)["cap_sweep"]["scaling_per_100_tokens"]},
+                  digits=2)
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `evaluation.caps`.** Drop the smallest cap. Predict whether the cap sweep's Scaling
+#    (slope per 100 thinking tokens) goes up or down, then compute it by hand from chapter 5's table.
+# 2. **Choosing on the test set.** Which k would you report if you chose it on the test set, and
+#    by how much would that flatter the result against the dev split's choice?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. Scaling: {glue:text}`cap_sweep_scaling_per_100_tokens` with every cap,
+#    {glue:text}`ex_scaling_without_smallest` without the smallest ({py:func}`s1kit.metrics.scaling`
+#    averages the slopes between every pair of runs, so dropping a point changes every pair it was in).
+# 2. The test set's best k is {glue:text}`ex_test_best_k` ({glue:text}`ex_test_best_acc`%); the dev
+#    split's k scores {glue:text}`ex_dev_k_acc`% on the test set. Any gap is selection on the test set.
+# ```

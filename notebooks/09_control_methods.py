@@ -46,9 +46,8 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -84,7 +83,7 @@ if control["metrics"]:
     fig = plots.control_figure(control)
 else:  # a profile with no training (control.enabled: false) has no conditional model
     fig = plots.empty_figure(f"not run in this profile: {control['skipped']}")
-glue("fig_control", fig, display=False)
+book.glue_figure("fig_control", fig)
 analysis.control_table(control)
 
 # %% [markdown]
@@ -92,6 +91,7 @@ analysis.control_table(control)
 # settings evaluated. The paper's Scaling has no stated unit; compare signs and ranks.
 #
 # ```{glue:figure} fig_control
+# :alt: Scatter: accuracy against thinking tokens for each way of controlling thinking (budget forcing, token-, step- and class-conditional control, rejection sampling).
 # Accuracy against mean thinking tokens for every setting of every method.
 # ```
 
@@ -111,3 +111,26 @@ if control["metrics"]:
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in analysis.control_verdicts(control)))
+
+# %% tags=["remove-cell"]
+method_rows = control.get("metrics", {})
+best_method = max(method_rows, key=lambda m: method_rows[m]["performance"]) if method_rows else "none"
+book.glue_numbers({"ex_best_method": best_method})
+book.glue_numbers({"ex_tcc_control": 100 * method_rows["TCC"]["control"] if method_rows else float("nan"),
+                   "ex_tcc_bf_control": 100 * method_rows["TCC + BF"]["control"] if method_rows else float("nan"),
+                   "ex_best_performance": 100 * method_rows[best_method]["performance"] if method_rows else float("nan")})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Token-conditional control without forcing.** The conditional model is told "Think for up to
+#    N tokens". Predict the share of runs that stay within N, then with the cap added (TCC + BF).
+# 2. **Performance.** Which method reaches the highest accuracy, and is it the one with the best
+#    Control?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. TCC: {glue:text}`ex_tcc_control`% of runs within budget; TCC + BF: {glue:text}`ex_tcc_bf_control`%
+#    (the cap enforces the budget by construction).
+# 2. {glue:text}`ex_best_method`, at {glue:text}`ex_best_performance`%. Control and Performance are
+#    separate axes: a method can obey every budget and still answer worse.
+# ```

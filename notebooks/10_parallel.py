@@ -32,9 +32,8 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -49,11 +48,12 @@ summary = pipeline.evaluation(run)["summary"]
 parallel = pipeline.parallel(run)
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 fig = plots.parallel_figure(summary, parallel, cap_k)
-glue("fig_parallel", fig, display=False)
+book.glue_figure("fig_parallel", fig)
 pd.concat({name: analysis.vote_table(points) for name, points in parallel.items()})
 
 # %% [markdown]
 # ```{glue:figure} fig_parallel
+# :alt: Two panels: left, the SFT model's accuracy against thinking tokens for majority voting and for budget forcing; right, the base model's majority-voting accuracy against the number of samples.
 # Left: the SFT model's accuracy against all the thinking tokens spent on a question, for
 # budget forcing (one sample, longer) and majority voting (m samples). Right: majority voting
 # over the base model's direct answers, with the SFT model's unforced and best forced accuracy.
@@ -72,3 +72,27 @@ Markdown("\n".join(f"- {line}" for line in analysis.parallel_verdicts(summary, p
 # wrong answer. A model that has not learned to finish a long sum (the base model) gives many
 # different wrong totals, and a vote among them stays wrong; budget forcing instead gives the
 # SFT model's one line of thought the steps it was missing.
+
+# %% tags=["remove-cell"]
+sft_points = parallel.get("sft", [])
+book.glue_numbers({"ex_votes_last": sft_points[-1]["votes"] if sft_points else float("nan"),
+                   "ex_votes_last_acc": 100 * sft_points[-1]["accuracy"] if sft_points else float("nan"),
+                   "ex_votes_prev": sft_points[-2]["votes"] if len(sft_points) > 1 else float("nan"),
+                   "ex_votes_prev_acc": 100 * sft_points[-2]["accuracy"] if len(sft_points) > 1 else float("nan"),
+                   "ex_votes_last_tokens": sft_points[-1]["thinking_tokens"] if sft_points else float("nan")})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `evaluation.vote_sizes`.** Add a larger m. Predict the SFT model's majority-vote
+#    accuracy from the last two points of the curve.
+# 2. **Matched compute.** How many thinking tokens per question does the largest vote spend, and
+#    how does budget forcing do with fewer?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. m = {glue:text}`ex_votes_prev`: {glue:text}`ex_votes_prev_acc`%; m = {glue:text}`ex_votes_last`:
+#    {glue:text}`ex_votes_last_acc`%. Votes over samples that share the same systematic error stop
+#    helping, so extrapolate a flat curve.
+# 2. {glue:text}`ex_votes_last_tokens` thinking tokens per question at m = {glue:text}`ex_votes_last`;
+#    the left panel of the figure sets budget forcing's points beside it.
+# ```

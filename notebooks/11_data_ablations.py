@@ -35,7 +35,7 @@ runs_root = "runs"
 # %% tags=["remove-cell"]
 from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -48,10 +48,10 @@ from s1kit import paper
 
 ablations = pipeline.data_ablations(run)
 hours = paper.FULL_POOL_GPU_HOURS
-glue("full_compute_ratio", round(hours["59K-full"] / hours["s1K"]), display=False)
+glue("full_compute_ratio", book.plain(round(hours["59K-full"] / hours["s1K"])), display=False)
 fig = (plots.ablation_figure(ablations) if ablations["rows"]
        else plots.empty_figure("not run in this profile: ablations.kinds is empty"))
-glue("fig_ablations", fig, display=False)
+book.glue_figure("fig_ablations", fig)
 analysis.ablation_table(ablations)
 
 # %% [markdown]
@@ -59,6 +59,7 @@ analysis.ablation_table(ablations)
 # run's held-out set with no forcing, and the paired 95% interval of the difference to s1K.
 #
 # ```{glue:figure} fig_ablations
+# :alt: Bar chart with error bars: accuracy of models fine-tuned on each 1,000-example selection.
 # Each selection's unforced accuracy minus s1K's, with its 95% paired bootstrap interval.
 # ```
 #
@@ -74,3 +75,28 @@ analysis.ablation_table(ablations)
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in analysis.ablation_verdicts(ablations)))
+
+# %% tags=["remove-cell"]
+rows = {r["selection"]: r for r in ablations["rows"]}
+best_selection = max(rows, key=lambda k: rows[k]["accuracy"]) if rows else "none"
+book.glue_numbers({"ex_best_selection": best_selection})
+book.glue_numbers({"ex_best_selection_acc": 100 * rows[best_selection]["accuracy"] if rows else float("nan"),
+                   "ex_best_gain_low": 100 * rows[best_selection]["ci_low"] if rows else float("nan"),
+                   "ex_best_gain_high": 100 * rows[best_selection]["ci_high"] if rows else float("nan"),
+                   "ex_s1k_acc": 100 * ablations["s1k_accuracy"] if rows else float("nan")})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Predict the table.** Before reading it: rank random, diverse, longest and the full pool by
+#    unforced accuracy, and say where s1K lands.
+# 2. **Knob: `ablations.kinds`.** Which selection would you drop from a cheaper rerun, and what
+#    would the book then no longer be able to say?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. The best selection here is {glue:text}`ex_best_selection` at {glue:text}`ex_best_selection_acc`%
+#    (s1K: {glue:text}`ex_s1k_acc`%), a paired difference from s1K of {glue:text}`ex_best_gain_low` to
+#    {glue:text}`ex_best_gain_high` points (95%).
+# 2. Each selection tests one of the paper's criteria (difficulty via length, diversity, quality
+#    alone); dropping one leaves that criterion untested.
+# ```

@@ -30,9 +30,8 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from myst_nb import glue
 
-from s1kit import pipeline
+from s1kit import book, pipeline
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -45,7 +44,7 @@ summary = pipeline.evaluation(run)["summary"]
 extrapolation = pipeline.extrapolation(run)
 table = analysis.extrapolation_table(extrapolation, summary)
 fig = plots.extrapolation_figure(summary, extrapolation)
-glue("fig_extrapolation", fig, display=False)
+book.glue_figure("fig_extrapolation", fig)
 table
 
 # %% [markdown]
@@ -53,6 +52,7 @@ table
 # 3.3 points). Ours: the held-out set of this run.
 #
 # ```{glue:figure} fig_extrapolation
+# :alt: Two panels: accuracy for each extrapolation string at k = 2, and accuracy against the number of forced Waits.
 # Left: the end of thinking suppressed the same number of times, appending different strings.
 # Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over questions).
 # ```
@@ -77,3 +77,27 @@ for text in [row["ignore_str"] for row in extrapolation["rows"]]:
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in analysis.extrapolation_verdicts(extrapolation, summary)))
+
+# %% tags=["remove-cell"]
+strings = {str(r["ignore_str"]): r for r in extrapolation["rows"]}
+wait_k = extrapolation["num_ignore"]
+book.glue_numbers({"ex_wait_acc": analysis.ignore_curve(summary).get(wait_k, float("nan")),
+                   "ex_hmm_acc": 100 * strings["Hmm"]["accuracy"] if "Hmm" in strings else float("nan"),
+                   "ex_none_acc": 100 * strings["None"]["accuracy"] if "None" in strings else float("nan"),
+                   "ex_wait_k": wait_k})
+
+# %% [markdown]
+# ## Exercises
+# 1. **Knob: `evaluation.extrapolation_strings`.** Predict "Hmm" against "Wait" at the same number
+#    of suppressed ends, before reading the table.
+# 2. **Append nothing.** With `ignore_str=None` the end of thinking is suppressed but no word is
+#    added. What does the model write next, and what does that do to accuracy?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. At k = {glue:text}`ex_wait_k`: "Wait" {glue:text}`ex_wait_acc`%, "Hmm" {glue:text}`ex_hmm_acc`%.
+#    The tiny model's traces only ever continue after "Wait"; another word is text it has not seen
+#    there.
+# 2. No string: {glue:text}`ex_none_acc`%. Barred from stopping, the model writes whatever its next
+#    most likely token is, which the "Why the string matters here" section shows.
+# ```

@@ -1,4 +1,4 @@
-"""Command line: ``python -m s1kit check|reproduce|notebooks|book|stage``  (the Makefile's targets call these).
+"""Command line: ``python -m s1kit check|reproduce|notebooks|book|stage|reference``  (the Makefile's targets call these).
 
 ``--profile`` takes a recipe name (``tiny``) or a YAML path (``my-recipe.yaml``); either way
 it reaches the notebooks as given, so a path profile works end to end.
@@ -49,40 +49,119 @@ def _portable(path: Path) -> str:
         return str(path)
 
 
-def execute_notebooks(profile_spec: str, profile_name: str, runs: Path) -> dict[str, float]:
-    """Convert each jupytext source to .ipynb and execute it with papermill (skipping unchanged ones)."""
+def compute_stages(profile, runs: Path) -> None:
+    """Make every stage current, the contrast worlds' included, in this one process.
+
+    The notebooks then only read finished stages, so they can run side by side without two
+    kernels computing the same stage.
+    """
+    run = pipeline.open_run(profile, runs)
+    for name in pipeline.STAGES:
+        run.ensure(name)
+    for world in pipeline.WORLDS:
+        pipeline.world_variant(run, world).ensure("evaluation")
+
+
+def _execute(source: Path, out_dir: Path, parameters: dict, stamp: str) -> float:
+    """Execute one chapter with papermill into ``out_dir``; the final name only once it finished."""
     import jupytext
     import papermill
 
+    executed = out_dir / f"{source.stem}.ipynb"
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    unexecuted = out_dir / f"{source.stem}.source.ipynb"
+    jupytext.write(notebook, unexecuted)
+    start = time.perf_counter()
+    partial = out_dir / f"{source.stem}.partial.ipynb"
+    papermill.execute_notebook(str(unexecuted), str(partial), parameters=parameters, kernel_name="python3",
+                               cwd=str(REPO), progress_bar=False, log_output=False)
+    partial.replace(executed)  # only a fully executed notebook takes the final name
+    unexecuted.unlink()
+    (out_dir / f"{source.stem}.stamp").write_text(stamp)
+    return round(time.perf_counter() - start, 1)
+
+
+def execute_notebooks(profile_spec: str, profile_name: str, runs: Path, workers: int = 2) -> dict[str, float]:
+    """Execute each changed chapter with papermill, ``workers`` at a time, after computing every stage.
+
+    A chapter whose source, profile and package are unchanged since its last execution is
+    reused. Stages are computed first, in this process (:func:`compute_stages`), so that the
+    chapters only read results and can run side by side.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
     out_dir = runs / profile_name / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
-    seconds = {}
+    todo = []
     for source in notebook_sources():
-        executed = out_dir / f"{source.stem}.ipynb"
-        stamp_file = out_dir / f"{source.stem}.stamp"
+        executed, stamp_file = out_dir / f"{source.stem}.ipynb", out_dir / f"{source.stem}.stamp"
         stamp = _stamp(source, profile_spec)
         if executed.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
             log.info("notebook %s: unchanged, reusing %s", source.name, executed)
             continue
         stamp_file.unlink(missing_ok=True)
-        notebook = jupytext.read(source)
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        unexecuted = out_dir / f"{source.stem}.source.ipynb"
-        jupytext.write(notebook, unexecuted)
-        log.info("notebook %s: executing", source.name)
-        start = time.perf_counter()
-        partial = out_dir / f"{source.stem}.partial.ipynb"
-        papermill.execute_notebook(
-            str(unexecuted), str(partial), parameters={"profile": _portable(Path(profile_spec)) if Path(profile_spec).suffix else profile_spec,
-                        "runs_root": _portable(runs)},
-            kernel_name="python3", cwd=str(REPO), progress_bar=False, log_output=True,
-        )
-        partial.replace(executed)  # only a fully executed notebook takes the final name
-        unexecuted.unlink()
-        stamp_file.write_text(stamp)
-        seconds[source.stem] = round(time.perf_counter() - start, 1)
-        log.info("notebook %s: done in %.1fs", source.name, seconds[source.stem])
+        todo.append((source, stamp))
+    if not todo:
+        return {}
+    compute_stages(load_profile(profile_spec), runs)
+    parameters = {"profile": _portable(Path(profile_spec)) if Path(profile_spec).suffix else profile_spec,
+                  "runs_root": _portable(runs)}
+    seconds = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {source.stem: pool.submit(_execute, source, out_dir, parameters, stamp) for source, stamp in todo}
+        for name, future in futures.items():
+            seconds[name] = future.result()  # a failed chapter raises here, naming its cell
+            log.info("notebook %s: executed in %.1fs", name, seconds[name])
     return seconds
+
+
+def book_notebook(executed: Path, target: Path, runs: Path) -> None:
+    """Copy an executed notebook into the book, ready for readers.
+
+    The parameters cells (the chapter's and the one papermill injected) are removed from the
+    page; the build machine's paths (the repository, the runs root) are written relative to
+    the repository, in the page and in the downloadable ``.ipynb`` alike.
+    """
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    runs_name = _portable(runs)
+    replacements = {str(runs): runs_name if not Path(runs_name).is_absolute() else "<runs>", str(REPO): "."}
+    replacements[str(runs.resolve())] = replacements[str(runs)]
+
+    def scrub(text: str) -> str:
+        for path in sorted(replacements, key=len, reverse=True):
+            text = text.replace(path, replacements[path])
+        return text
+
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        cell.source = scrub(cell.source)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = scrub(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str):
+                    output["data"][mime] = scrub(value)
+    notebook.metadata.pop("papermill", None)  # input/output paths of the build machine
+    nbformat.write(notebook, target)
+
+
+def install_mathjax(book: Path) -> None:
+    """Put MathJax (from the ``jupyter-server-mathjax`` package) into the build: math renders offline.
+
+    It goes to ``book/_mathjax/mathjax`` (copied to the site's root by ``html_extra_path``), not
+    to ``_static``: jupyter-book adds every script under ``_static`` to every page.
+    """
+    import jupyter_server_mathjax
+
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = book / "_mathjax" / "mathjax"
+    if not (target / "MathJax.js").exists():
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
@@ -91,7 +170,8 @@ def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
     target.mkdir(exist_ok=True)
     for executed in sorted((runs / profile_name / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         if not executed.name.endswith((".source.ipynb", ".partial.ipynb")):
-            shutil.copy2(executed, target / executed.name)
+            book_notebook(executed, target / executed.name, runs)
+    install_mathjax(book)
     start = time.perf_counter()
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"]
     log.info("book: %s", " ".join(command[1:]))
@@ -120,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--profile", default="tiny")
         p.add_argument("--runs", default=str(REPO / "runs"))
         p.add_argument("--book-dir", default=str(BOOK), help="book sources (default: book/)")
+    p = sub.add_parser("reference", help="write the run's small results to reference/<profile>/ (to commit)")
+    p.add_argument("--profile", default="tiny")
+    p.add_argument("--runs", default=str(REPO / "runs"))
+    p.add_argument("--out", default=None, help="default: reference/<profile name>/")
     p = sub.add_parser("stage")
     p.add_argument("name", choices=pipeline.STAGES)
     p.add_argument("--profile", default="tiny")
@@ -141,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 3
     if args.command == "check":
+        return 0
+    if args.command == "reference":
+        from s1kit.reference import write_reference
+
+        run = pipeline.open_run(profile, runs)
+        out = Path(args.out) if args.out else REPO / "reference" / profile.name
+        written = write_reference(run, pipeline, out)
+        log.info("reference: %d result files and run.json written to %s", len(written), out)
         return 0
     if args.command == "stage":
         pipeline.open_run(profile, runs).ensure(args.name)

@@ -25,6 +25,11 @@ def trace_table(records: Sequence[dict]) -> pd.DataFrame:
     })
 
 
+def ignore_curve(summary: dict) -> dict[int, float]:
+    """Accuracy (%) of each uncapped sweep point, by number of forced "Wait"s k."""
+    return {p["num_ignore"]: 100 * p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
+
+
 def headline(summary: dict, cap_k: int) -> dict[str, float]:
     """The numbers the book's verdicts quote, all from summary.json (accuracies and gains in %).
 

@@ -99,7 +99,8 @@ def worlds_figure(summaries: dict[str, dict], cap_k: int) -> plt.Figure:
                       yerr=[(ignores["accuracy"] - ignores["ci_low"]) * 100,
                             (ignores["ci_high"] - ignores["accuracy"]) * 100],
                       marker="o", capsize=3, label=name)
-        right.plot(caps["mean_thinking_tokens"], caps["accuracy"] * 100, marker="o", label=name)
+        _errorbar(right, caps["mean_thinking_tokens"], caps["accuracy"], caps["ci_low"], caps["ci_high"],
+                  marker="o", label=name)
     left.set_xlabel('forced "Wait"s k (no cap)')
     left.set_ylabel("accuracy on held-out set (%)")
     right.set_xlabel(f"mean thinking tokens, cap sweep (k={cap_k})")
@@ -202,9 +203,60 @@ def ablation_figure(ablations: dict) -> plt.Figure:
     return fig
 
 
+def table1_figure(table: pd.DataFrame) -> plt.Figure:
+    """Table 1 drawn: the paper's three AIME24 numbers beside ours, row for row (same quantity per row).
+
+    ``table`` has one row per Table 1 step (base, SFT unforced, SFT forced) and two columns,
+    the paper's and ours, in percent.
+    """
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    frame = table.reset_index(names="step").melt(id_vars="step", var_name="source", value_name="accuracy")
+    sns.barplot(data=frame, y="step", x="accuracy", hue="source", ax=ax, orient="h")
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.1f", fontsize=8, padding=2)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("accuracy (%)")
+    ax.set_ylabel("")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def empty_figure(message: str) -> plt.Figure:
     """A small figure that says why an experiment has nothing to show in this profile."""
     fig, ax = plt.subplots(figsize=(6, 1.2))
     ax.text(0.5, 0.5, message, ha="center", va="center")
     ax.axis("off")
+    return fig
+
+
+def forcing_diagram() -> plt.Figure:
+    """Budget forcing's state machine (``s1kit.budget.ForcingState``): think, answer, done, and the rules' arrows."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4)
+    ax.axis("off")
+    boxes = {"THINK": (1.6, 2.0), "ANSWER": (6.0, 2.0), "DONE": (9.0, 2.0)}
+    for name, (x, y) in boxes.items():
+        ax.add_patch(FancyBboxPatch((x - 0.8, y - 0.35), 1.6, 0.7, boxstyle="round,pad=0.05",
+                                    facecolor=sns.color_palette("pastel")[list(boxes).index(name)], edgecolor="black"))
+        ax.text(x, y, name, ha="center", va="center", fontsize=11, weight="bold")
+
+    def arrow(start, end, label, label_xy, rad=0.0):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, linewidth=1.2,
+                                     connectionstyle=f"arc3,rad={rad}", color="black"))
+        ax.text(*label_xy, label, ha="center", va="center", fontsize=8.5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+
+    arrow((1.2, 2.35), (2.0, 2.35), 'model picks a stop token, ignores left (< k):\ndrop it, append "Wait", go on',
+          (1.6, 3.55), rad=-2.2)
+    arrow((2.4, 2.1), (5.2, 2.1), "model stops, no ignores left:\nappend <|im_start|>answer", (3.8, 2.75))
+    arrow((2.4, 1.85), (5.2, 1.85), 'thinking reaches the cap N:\nappend "\\n<|im_start|>answer\\nFinal Answer:"',
+          (3.8, 1.1))
+    arrow((6.8, 2.0), (8.2, 2.0), "<|im_end|>, eos or\nmax_answer_tokens", (7.5, 2.7))
+    ax.text(1.6, 0.35, "every token counts toward the cap, forced \"Wait\"s included", ha="center", fontsize=8.5,
+            style="italic")
+    fig.tight_layout()
     return fig

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling",
             "07_why_wait", "08_metrics", "09_control_methods", "10_parallel", "11_data_ablations",
-            "12_extrapolation"]
+            "12_extrapolation", "13_run_card"]
 
 
 def s1kit(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -205,3 +205,50 @@ def test_sft_under_a_two_process_launch(tmp_path):
     assert report["batch_plan"]["processes"] == 2 and record["key"]
     log = done.stderr
     assert log.count("step 20/20") == 1 and log.count("stage sft: computing") == 1  # logged once, not per rank
+
+
+def test_book_passes_the_browser_check(smoke_run):
+    """Every built page in headless Chromium: images load, math typeset, no traceback, path or repeat."""
+    from s1kit.bookcheck import book_pages, check_book
+
+    run, book, _ = smoke_run
+    html = book / "_build" / "html"
+    shots = run / "screenshots"
+    report = check_book(html, shots, forbidden=[str(REPO), str(run.parent)])
+    assert report == {}
+    assert len(list(shots.glob("*.png"))) == len(book_pages(html)) > len(CHAPTERS)
+
+
+def test_smoke_run_reproduces_its_committed_reference(smoke_run, tmp_path):
+    """reference/smoke/ was written from a smoke run; a fresh one must give the same files, byte for byte."""
+    from s1kit.reference import differences
+
+    run, _, recipe = smoke_run
+    done = s1kit("reference", "--profile", str(recipe), "--runs", str(run.parent), "--out", str(tmp_path / "ref"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "ref" / "results" / "summary.json").exists()
+    assert differences(tmp_path / "ref", REPO / "reference" / "smoke") == []
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "."])
+def test_a_chapter_runs_from_either_folder_and_reuses_finished_stages(smoke_run, folder):
+    """A chapter opened where Jupyter starts (repository root or notebooks/) finds runs/ and retrains nothing."""
+    import jupytext
+    import papermill
+
+    run, _, recipe = smoke_run
+    root = REPO / "runs" / f".lab-test-{os.getpid()}-{folder.strip('.') or 'root'}"
+    try:
+        shutil.copytree(run, root / "smoke", ignore=shutil.ignore_patterns("notebooks", "screenshots"))
+        records = {p: p.read_text() for p in root.rglob("stage.json")}
+        notebook = jupytext.read(REPO / "notebooks" / "04_sft.py")
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        source = root / "04_sft.ipynb"
+        jupytext.write(notebook, source)
+        papermill.execute_notebook(str(source), str(root / "out.ipynb"), kernel_name="python3",
+                                   parameters={"profile": str(recipe), "runs_root": str(root.relative_to(REPO))},
+                                   cwd=str(REPO / folder), progress_bar=False)
+        assert {p: p.read_text() for p in root.rglob("stage.json")} == records  # nothing recomputed
+        assert "reused" in (root / "out.ipynb").read_text()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

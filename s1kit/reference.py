@@ -1,0 +1,93 @@
+"""A run's small results as a committed reference (``reference/<profile>/``), and the check against it.
+
+A reference holds what a reader or a test compares a fresh run with: the results contract
+(``results/summary.json``), every experiment's results, the selection funnel and the training
+loss curves (the data behind the book's figures), for the main world and each contrast world;
+no models, no generations. Times are written apart, to ``run.json`` with the commit and the
+machine, and taken out of the other files, so that two runs of the same profile on the same
+kind of machine give byte-identical reference files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+# relative to a run's directory (runs/<profile>/ or one of its worlds)
+RESULT_FILES = (
+    "results/summary.json",
+    "s1k/funnel.json",
+    "models/base/train_report.json",
+    "models/sft/train_report.json",
+    "experiments/extrapolation/extrapolation.json",
+    "experiments/parallel/parallel.json",
+    "experiments/data_ablations/ablations.json",
+    "experiments/control/control.json",
+)
+# wall-clock quantities: they differ from run to run and live in run.json instead
+VOLATILE_KEYS = frozenset({"wall_s", "tokens_per_s", "train_seconds", "elapsed_s", "seconds", "computed_at"})
+
+
+def without_times(value: Any) -> Any:
+    """``value`` with every wall-clock entry (``VOLATILE_KEYS``) removed, recursively."""
+    if isinstance(value, dict):
+        return {k: without_times(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [without_times(v) for v in value]
+    return value
+
+
+def _write(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def result_files(run_root: Path) -> dict[str, Path]:
+    """The reference files a finished run has: ``{name in the reference: source path}``."""
+    found = {}
+    for world_root, prefix in [(run_root, "")] + [(w, f"worlds/{w.name}/") for w in sorted((run_root / "worlds").glob("*"))]:
+        for name in RESULT_FILES:
+            if (world_root / name).exists():
+                found[prefix + name] = world_root / name
+    return found
+
+
+def write_reference(run, pipeline, destination: Path) -> list[str]:
+    """Write ``run``'s reference into ``destination`` (replacing it); return the files written.
+
+    Refuses a run whose results contract (``results/summary.json``) is missing: a reference
+    of a run that did not finish would hide the failure.
+    """
+    from s1kit import book
+
+    files = result_files(run.root)
+    if "results/summary.json" not in files:
+        raise FileNotFoundError(f"{run.root}/results/summary.json is missing: finish the run before writing "
+                                f"its reference (make reproduce PROFILE={run.profile.name})")
+    if destination.exists():
+        shutil.rmtree(destination)
+    for name, source in files.items():
+        _write(destination / name, without_times(json.loads(source.read_text())))
+    card = {"profile": run.profile.name, "commit": book.git_commit(), "date": datetime.date.today().isoformat(),
+            "machine": book.machine(),
+            "stage_seconds": book.stage_times(run, pipeline).to_dict(orient="records"),
+            "training": book.training_speeds(run, pipeline).to_dict(orient="records")}
+    _write(destination / "run.json", card)
+    return sorted(files)
+
+
+def differences(destination: Path, reference: Path) -> list[str]:
+    """Files that differ between two references (``run.json`` aside: it holds times and the machine)."""
+    names = {p.relative_to(d).as_posix() for d in (destination, reference) for p in d.rglob("*.json")}
+    names.discard("run.json")
+    out = []
+    for name in sorted(names):
+        a, b = destination / name, reference / name
+        if not a.exists() or not b.exists():
+            out.append(f"{name}: only in {'the reference' if b.exists() else 'this run'}")
+        elif a.read_text() != b.read_text():
+            out.append(f"{name}: differs")
+    return out
