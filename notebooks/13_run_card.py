@@ -23,7 +23,7 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from s1kit import book, pipeline
+from s1kit import book, pipeline, reference
 from s1kit.config import check_parameters
 
 check_parameters(globals(), {"profile": str, "runs_root": str})
@@ -34,8 +34,8 @@ import datetime
 
 import pandas as pd
 
-card = {"profile": run.profile.name, "seed": run.profile.seed, "commit": book.git_commit(),
-        "built": datetime.date.today().isoformat(), "torch threads": run.profile.torch_threads, **book.machine()}
+card = {"profile": run.profile.name, "seed": run.profile.seed, "commit": reference.git_commit(),
+        "built": datetime.date.today().isoformat(), "torch threads": run.profile.torch_threads, **reference.machine()}
 pd.Series(card, name="").to_frame()
 
 # %% [markdown]
@@ -44,7 +44,7 @@ pd.Series(card, name="").to_frame()
 # the difficulty verdicts). A stage that this profile did not run is not listed.
 
 # %%
-stage_rows = book.stage_times(run, pipeline)
+stage_rows = reference.stage_times(run, pipeline)
 stage_rows
 
 # %%
@@ -55,4 +55,4 @@ book.glue_numbers({"stage_minutes": stage_rows["seconds"].sum() / 60})
 # tokens of real (unpadded) text per second:
 
 # %%
-book.training_speeds(run, pipeline)
+reference.training_speeds(run, pipeline)

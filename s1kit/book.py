@@ -9,17 +9,14 @@ The chapters glue values into their prose (``{glue:text}`name```) and figures in
   in its captioned block, and not a second time as the cell's output;
 * :func:`reference_value` reads the committed reference run (``reference/<profile>/``), so a
   chapter can set "this run" beside "the reference run";
-* :func:`stage_times`, :func:`training_speeds`, :func:`git_commit` and :func:`machine` fill the
-  run card: which commit, machine and times produced the book.
+* the run card's data (commit, machine, seconds per stage, training speed) comes from
+  :mod:`s1kit.reference`, which writes the same into every reference run.
 """
 
 from __future__ import annotations
 
 import json
 import numbers
-import os
-import platform
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -76,30 +73,6 @@ def reference_value(profile: str, *keys: str) -> Any:
     return value
 
 
-def git_commit() -> str:
-    """The repository's commit (with ``+changes`` when the work tree differs from it), or ``unknown``."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("+changes" if dirty else "")
-
-
-def machine() -> dict[str, Any]:
-    """The machine in words: processor, cores, memory, Python and torch versions."""
-    import torch
-
-    memory = None
-    if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
-        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
-    return {"processor": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "memory_gib": memory, "python": platform.python_version(), "torch": torch.__version__,
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
-
-
 def reference_comparison(profile_name: str, summary: dict, cap_k: int):
     """This run's headline numbers beside the committed reference run's (a table, in %).
 
@@ -121,33 +94,3 @@ def reference_comparison(profile_name: str, summary: dict, cap_k: int):
                           "reference run (%)": {label: reference[key] for label, key in rows.items()}})
     table["same"] = table["this run (%)"].round(6) == table["reference run (%)"].round(6)
     return table.round(1)
-
-
-def stage_times(run, pipeline):
-    """Seconds per computed stage, the main world's and each contrast world's (from ``stage.json``)."""
-    import pandas as pd
-
-    rows = [{"world": "main", "stage": stage, "seconds": seconds} for stage, seconds in pipeline.timings(run).items()]
-    for world in pipeline.WORLDS:
-        variant = pipeline.world_variant(run, world)
-        rows += [{"world": world, "stage": stage, "seconds": seconds}
-                 for stage, seconds in pipeline.timings(variant).items() if stage not in variant.shared]
-    return pd.DataFrame(rows, columns=["world", "stage", "seconds"])
-
-
-def training_speeds(run, pipeline):
-    """Steps, tokens and tokens/s of every training this run did (base model, SFT, variants)."""
-    import pandas as pd
-
-    reports = {}
-    for name in ("base_model", "sft"):
-        path = run.stage_dir(name) / "train_report.json"
-        if path.exists():
-            reports[name] = json.loads(path.read_text())
-    for world in pipeline.WORLDS:
-        path = pipeline.world_variant(run, world).stage_dir("sft") / "train_report.json"
-        if path.exists():
-            reports[f"sft ({world})"] = json.loads(path.read_text())
-    rows = [{"training": name, "steps": r["steps"], "tokens": r["train_tokens"], "seconds": r["wall_s"],
-             "tokens/s": round(r["tokens_per_s"])} for name, r in reports.items()]
-    return pd.DataFrame(rows, columns=["training", "steps", "tokens", "seconds", "tokens/s"])

@@ -158,7 +158,11 @@ def problems_on(page: Path, dom: Page, forbidden: list[str], ids_of) -> list[str
         parsed = urlparse(href)
         if parsed.scheme or href.startswith(("mailto:", "javascript:")):
             continue
-        target = page if not parsed.path else (page.parent / unquote(parsed.path)).resolve()
+        if not parsed.path:  # an anchor on this page: look in the rendered page itself
+            if parsed.fragment and parsed.fragment not in dom.ids:
+                out.append(f"a link to a missing anchor: {href}")
+            continue
+        target = (page.parent / unquote(parsed.path)).resolve()
         if target.is_dir():
             target = target / "index.html"
         if not target.exists():

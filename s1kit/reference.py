@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import platform
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
 
 # relative to a run's directory (runs/<profile>/ or one of its worlds)
 RESULT_FILES = (
@@ -61,8 +66,6 @@ def write_reference(run, pipeline, destination: Path) -> list[str]:
     Refuses a run whose results contract (``results/summary.json``) is missing: a reference
     of a run that did not finish would hide the failure.
     """
-    from s1kit import book
-
     files = result_files(run.root)
     if "results/summary.json" not in files:
         raise FileNotFoundError(f"{run.root}/results/summary.json is missing: finish the run before writing "
@@ -71,10 +74,9 @@ def write_reference(run, pipeline, destination: Path) -> list[str]:
         shutil.rmtree(destination)
     for name, source in files.items():
         _write(destination / name, without_times(json.loads(source.read_text())))
-    card = {"profile": run.profile.name, "commit": book.git_commit(), "date": datetime.date.today().isoformat(),
-            "machine": book.machine(),
-            "stage_seconds": book.stage_times(run, pipeline).to_dict(orient="records"),
-            "training": book.training_speeds(run, pipeline).to_dict(orient="records")}
+    card = {"profile": run.profile.name, "commit": git_commit(), "date": datetime.date.today().isoformat(),
+            "machine": machine(), "stage_seconds": stage_times(run, pipeline).to_dict(orient="records"),
+            "training": training_speeds(run, pipeline).to_dict(orient="records")}
     _write(destination / "run.json", card)
     return sorted(files)
 
@@ -91,3 +93,58 @@ def differences(destination: Path, reference: Path) -> list[str]:
         elif a.read_text() != b.read_text():
             out.append(f"{name}: differs")
     return out
+
+
+# -- the run card: where and how fast a run ran -----------------------------------------------
+def git_commit() -> str:
+    """The repository's commit (with ``+changes`` when the work tree differs from it), or ``unknown``."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+changes" if dirty else "")
+
+
+def machine() -> dict[str, Any]:
+    """The machine in words: processor, cores, memory, Python and torch versions."""
+    import torch
+
+    memory = None
+    if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
+        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    return {"processor": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "memory_gib": memory, "python": platform.python_version(), "torch": torch.__version__,
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+
+
+def stage_times(run, pipeline):
+    """Seconds per computed stage, the main world's and each contrast world's (from ``stage.json``)."""
+    import pandas as pd
+
+    rows = [{"world": "main", "stage": stage, "seconds": seconds} for stage, seconds in pipeline.timings(run).items()]
+    for world in pipeline.WORLDS:
+        variant = pipeline.world_variant(run, world)
+        rows += [{"world": world, "stage": stage, "seconds": seconds}
+                 for stage, seconds in pipeline.timings(variant).items() if stage not in variant.shared]
+    return pd.DataFrame(rows, columns=["world", "stage", "seconds"])
+
+
+def training_speeds(run, pipeline):
+    """Steps, tokens and tokens/s of every training this run did (base model, SFT, variants)."""
+    import pandas as pd
+
+    reports = {}
+    for name in ("base_model", "sft"):
+        path = run.stage_dir(name) / "train_report.json"
+        if path.exists():
+            reports[name] = json.loads(path.read_text())
+    for world in pipeline.WORLDS:
+        path = pipeline.world_variant(run, world).stage_dir("sft") / "train_report.json"
+        if path.exists():
+            reports[f"sft ({world})"] = json.loads(path.read_text())
+    rows = [{"training": name, "steps": r["steps"], "tokens": r["train_tokens"], "seconds": r["wall_s"],
+             "tokens/s": round(r["tokens_per_s"])} for name, r in reports.items()]
+    return pd.DataFrame(rows, columns=["training", "steps", "tokens", "seconds", "tokens/s"])

@@ -144,68 +144,6 @@ def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_l
     return {"input_ids": input_ids, "completion_mask": completion_mask}
 
 
-def length_groups(lengths: Sequence[int], overhead_tokens: int = 256) -> list[list[int]]:
-    """Split a batch's rows into groups of similar length that together cost the fewest padded tokens.
-
-    A right-padded batch computes every row to the longest row's length; on the tiny profile
-    about half of those positions are padding. Rows are sorted by length and cut into
-    contiguous groups, each padded only to its own longest row; ``overhead_tokens`` is what one
-    more forward pass costs, in padded tokens, so that a batch is not split into many small
-    passes. The partition is optimal for that cost (dynamic programming over the sorted rows).
-    Returns row indices per group; the union is every row once.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    n = len(order)
-    best = [0.0] + [float("inf")] * n  # best[j]: cost of the first j sorted rows
-    cut = [0] * (n + 1)
-    for j in range(1, n + 1):
-        longest = lengths[order[j - 1]]
-        for i in range(j):
-            cost = best[i] + overhead_tokens + (j - i) * longest
-            if cost < best[j]:
-                best[j], cut[j] = cost, i
-    groups, j = [], n
-    while j > 0:
-        groups.append(order[cut[j]:j])
-        j = cut[j]
-    return groups[::-1]
-
-
-def _trainer_class():
-    """trl's SFTTrainer, computing each batch's loss over length groups instead of one padded block.
-
-    The batch is the one the Trainer drew (same rows, same order of batches), and the loss is the
-    same token-weighted mean over all its completion tokens (every group's summed loss divided by
-    the batch's total); only padding positions are left out of the arithmetic. Batches of one row
-    (s1's per-device batch at paper scale) go through trl unchanged.
-    """
-    from trl import SFTTrainer
-
-    class LengthGroupedSFTTrainer(SFTTrainer):
-        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            mask = inputs.get("attention_mask")
-            if return_outputs or not model.training or mask is None or mask.shape[0] < 2:
-                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-            lengths = mask.sum(dim=1)
-            if not torch.equal(mask, (torch.arange(mask.shape[1], device=mask.device) < lengths[:, None]).to(mask.dtype)):
-                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)  # not right-padded
-            groups = length_groups(lengths.tolist())
-            if len(groups) == 1:
-                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-            total = num_items_in_batch if num_items_in_batch is not None else inputs["labels"][..., 1:].ne(-100).sum()
-            width = inputs["input_ids"].shape[1]
-            loss = 0
-            for rows in groups:
-                index = torch.tensor(rows, device=mask.device)
-                longest = int(lengths[index].max())
-                group = {k: (v[index, :longest] if torch.is_tensor(v) and v.dim() == 2 and v.shape[1] == width else v)
-                         for k, v in inputs.items()}
-                loss = loss + super().compute_loss(model, group, False, total)
-            return loss
-
-    return LengthGroupedSFTTrainer
-
-
 class _ProgressLog(TrainerCallback):
     """Logs loss, step rate and tokens/s, so long runs show progress in logs and notebooks."""
 
@@ -295,7 +233,7 @@ def train_sft(
     Returns a report: steps, tokens, wall time, tokens/s and the loss history.
     """
     from datasets import Dataset
-    from trl import SFTConfig
+    from trl import SFTConfig, SFTTrainer
 
     if not examples:
         raise ValueError("no training examples")
@@ -307,7 +245,7 @@ def train_sft(
     args = SFTConfig(**sft_arguments(config, plan, output_dir, seed, torch.cuda.is_available(),
                                       _checkpointing_argument(SFTConfig)))
     callback = _ProgressLog(mean_tokens * plan["global_batch"])
-    trainer = _trainer_class()(
+    trainer = SFTTrainer(
         model=model,
         args=args,
         train_dataset=Dataset.from_list(rows),
