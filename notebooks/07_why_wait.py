@@ -93,7 +93,7 @@ for name, change in shown.items():
     print(f"--- {name}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
 
 # %%
-worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in pipeline.WORLDS}}
+worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in run.profile.worlds}}
 results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
 summaries = {name: r["summary"] for name, r in results.items()}
 rates = pd.DataFrame({name: analysis.teacher_rates(pipeline.selection(w)["s1k"]) for name, w in worlds.items()})
@@ -165,10 +165,9 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # empirical question; the paper's measured answer is a modest one, 50.0% → 56.7% on AIME24.
 
 # %% tags=["remove-cell"]
-curves = {name: analysis.ignore_curve(s) for name, s in summaries.items()}
-book.glue_numbers({"ex_main_k0": curves["main"].get(0, float("nan")), "ex_masked_k0": curves["masked_wait"].get(0, float("nan")),
-                   "ex_nowait_k0": curves["no_wait"].get(0, float("nan")), "ex_nowait_k1": curves["no_wait"].get(1, float("nan")),
-                   "ex_main_k1": curves["main"].get(1, float("nan"))})
+curves = {name: analysis.ignore_curve(s) for name, s in summaries.items()}  # a world this profile skips: nan
+book.glue_numbers({f"ex_{name}_k{k}": curves.get(name, {}).get(k, float("nan"))
+                   for name in ("main", "masked_wait", "no_wait") for k in (0, 1)})
 
 # %% [markdown]
 # ## Exercises
@@ -181,9 +180,9 @@ book.glue_numbers({"ex_main_k0": curves["main"].get(0, float("nan")), "ex_masked
 #
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
-# 1. k = 0: masked_wait {glue:text}`ex_masked_k0`%, main {glue:text}`ex_main_k0`%. Masking the loss
+# 1. k = 0: masked_wait {glue:text}`ex_masked_wait_k0`%, main {glue:text}`ex_main_k0`%. Masking the loss
 #    teaches the model to stop at every pause, so it answers early and mostly wrongly.
-# 2. no_wait: {glue:text}`ex_nowait_k0`% at k = 0 and {glue:text}`ex_nowait_k1`% at k = 1 (main:
+# 2. no_wait: {glue:text}`ex_no_wait_k0`% at k = 0 and {glue:text}`ex_no_wait_k1`% at k = 1 (main:
 #    {glue:text}`ex_main_k1`%). Nothing in its s1K follows "Wait", so the string leads it off its
 #    computation instead of into a check.
 # 3. The scaling-up part: {glue:text}`scaling_up_share_pct`% of the range; the rest,

@@ -58,7 +58,7 @@ def compute_stages(profile, runs: Path) -> None:
     run = pipeline.open_run(profile, runs)
     for name in pipeline.STAGES:
         run.ensure(name)
-    for world in pipeline.WORLDS:
+    for world in run.profile.worlds:
         pipeline.world_variant(run, world).ensure("evaluation")
 
 

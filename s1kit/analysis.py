@@ -86,7 +86,8 @@ def point_examples(generations: Sequence[dict], test: Sequence[dict], point: int
                    correct: bool | None = None) -> list[dict]:
     """A few generations of one sweep point, with their question and gold answer."""
     by_id = {t["id"]: t for t in test}
-    rows = [g for g in generations if g["point"] == point and (correct is None or g["correct"] == correct)]
+    rows = [g for g in generations
+            if g["point"] == point and g["id"] in by_id and (correct is None or g["correct"] == correct)]
     return [dict(g, question=by_id[g["id"]]["question"], gold=by_id[g["id"]]["answer"]) for g in rows[:count]]
 
 

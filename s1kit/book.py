@@ -94,3 +94,13 @@ def reference_comparison(profile_name: str, summary: dict, cap_k: int):
                           "reference run (%)": {label: reference[key] for label, key in rows.items()}})
     table["same"] = table["this run (%)"].round(6) == table["reference run (%)"].round(6)
     return table.round(1)
+
+
+def reference_machines(profile_name: str) -> str:
+    """Which CPU the committed reference ran on and which this run uses (bf16 numerics differ between kinds)."""
+    from s1kit.reference import cpu_kind
+
+    card = reference_dir(profile_name) / "run.json"
+    made_on = (json.loads(card.read_text())["machine"].get("cpu", "a CPU it did not record") if card.exists()
+               else "no committed reference")
+    return f"reference run: {made_on}; this run: {cpu_kind()}"

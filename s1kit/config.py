@@ -109,6 +109,8 @@ class Profile:
     ablations: AblationsConfig = field(default_factory=AblationsConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
     requires: RequirementsConfig = field(default_factory=RequirementsConfig)  # checked before any work
+    # chapter 7's contrast worlds (s1kit.pipeline.WORLDS) this profile runs; [] runs none (classroom)
+    worlds: list[str] = field(default_factory=lambda: ["no_wait", "weak_check", "masked_wait"])
 
     def __post_init__(self) -> None:
         if self.base_model.kind == "pretrained" and not self.base_model.path:

@@ -486,6 +486,11 @@ def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
     setup_logging()
     profile = load_profile(profile) if isinstance(profile, str) else profile
     # Several processes on one CPU machine (a gloo launch) share its threads.
+    unknown = sorted(set(profile.worlds) - set(WORLDS))
+    if unknown:
+        from s1kit.config import ConfigError
+
+        raise ConfigError(f"profile {profile.name}: worlds {unknown} are not contrast worlds; known: {sorted(WORLDS)}")
     torch.set_num_threads(max(1, profile.torch_threads // process_rank()[1]))
     torch.manual_seed(profile.seed)
     random.seed(profile.seed)

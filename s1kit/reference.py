@@ -108,16 +108,36 @@ def git_commit() -> str:
     return commit + ("+changes" if dirty else "")
 
 
+# CPU features that decide how bf16 matrix products are computed (oneDNN picks AMX, AVX512-BF16 or
+# a plain AVX512/AVX2 path); runs on CPUs that differ here do not give bit-identical models.
+NUMERIC_FLAGS = ("amx_bf16", "amx_tile", "avx512_bf16", "avx512f", "avx2")
+
+
+def cpu_kind() -> str:
+    """The processor's model name and the CPU features that change bf16 numerics (``NUMERIC_FLAGS``)."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    return f"{model} [{' '.join(f for f in NUMERIC_FLAGS if f in flags) or 'no bf16/avx flags'}]"
+
+
 def machine() -> dict[str, Any]:
-    """The machine in words: processor, cores, memory, Python and torch versions."""
+    """The machine in words: processor and its numeric features, cores, memory, Python and torch versions."""
     import torch
 
     memory = None
     if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
         memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
-    return {"processor": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "memory_gib": memory, "python": platform.python_version(), "torch": torch.__version__,
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    return {"cpu": cpu_kind(), "cores": os.cpu_count(), "memory_gib": memory, "python": platform.python_version(),
+            "torch": torch.__version__, "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 
 def stage_times(run, pipeline):
