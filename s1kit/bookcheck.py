@@ -105,12 +105,23 @@ def render(page: Path, screenshot: Path | None, profile_dir: Path) -> str:
     browser = chromium()
     common = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", "--virtual-time-budget=15000"]
     url = page.resolve().as_uri()
-    dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True).stdout
+    dom = _run_browser([*common, "--dump-dom", url])
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([*common, "--window-size=1280,2400", f"--screenshot={screenshot}", url],
-                       capture_output=True, timeout=120, check=True)
+        _run_browser([*common, "--window-size=1280,2400", f"--screenshot={screenshot}", url])
     return dom
+
+
+def _run_browser(command: list[str], attempts: int = 3) -> str:
+    """Run headless Chromium; a crash of the browser itself (seen: SIGSEGV at start) is retried."""
+    for attempt in range(1, attempts + 1):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode == 0:
+            return done.stdout
+        if attempt == attempts:
+            raise RuntimeError(f"headless Chromium failed {attempts} times (exit {done.returncode}) on "
+                               f"{command[-1]}: {done.stderr[-500:]}")
+    raise AssertionError("unreachable")
 
 
 def _image_bytes(src: str, page: Path) -> bytes | None:
