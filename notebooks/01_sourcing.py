@@ -56,6 +56,7 @@ data = pipeline.sourcing(run)
 pool, test = data["pool"], data["test"]
 glue("pool_size", book.plain(len(pool)), display=False)
 glue("test_size", book.plain(len(test)), display=False)
+book.glue_numbers({"test_min_terms": min(t["difficulty"] for t in test), "test_max_terms": max(t["difficulty"] for t in test)})
 pool[0], test[0]
 
 # %%
@@ -75,7 +76,7 @@ frame.groupby("domain").size().rename("questions").to_frame().T
 # ```
 #
 # The pool has {glue:text}`pool_size` questions; the held-out set has {glue:text}`test_size`
-# problems with 6 to 10 terms, none of which occur in the pool.
+# problems with {glue:text}`test_min_terms` to {glue:text}`test_max_terms` terms.
 
 # %% [markdown]
 # ## The base model

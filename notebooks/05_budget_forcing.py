@@ -19,7 +19,8 @@
 # - **Cap** (maximum): when thinking reaches N tokens, append the end-of-thinking delimiter
 #   and "Final Answer:", forcing an answer.
 # - **Extend** (minimum): when the model tries to end its thinking, suppress the delimiter
-#   and append "Wait". The model keeps reasoning, and often checks and fixes its answer.
+#   and append "Wait". The model keeps reasoning; in the paper's traces it often checks and
+#   fixes its answer.
 #
 # **This chapter** first teaches the rules on one question, token by token, then sweeps both
 # knobs over the held-out set with {py:func}`s1kit.budget.budget_force`.
@@ -112,7 +113,8 @@ walk(BudgetForcing(num_ignore=2, max_answer_tokens=run.profile.evaluation.max_an
 
 # %% [markdown]
 # The same question with a cap of N = {glue:text}`smallest_cap` thinking tokens and no "Wait": the
-# cap fires in the middle of the sum and "Final Answer:" makes the model answer with what it has.
+# cap fires in the middle of the sum and "Final Answer:" is appended; what the model writes after
+# it (a total, or more sum lines) is in the last rows.
 
 # %%
 walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_tokens=run.profile.evaluation.max_answer_tokens,
@@ -140,7 +142,8 @@ frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fi
 # %% [markdown]
 # ## Extending thinking: suppress the end k times
 # With k = 0 the model stops on its own: it finishes short sums and, like its teacher, stops the
-# longest ones too early. Each forced "Wait" carries it one line further.
+# longest ones too early. Each forced "Wait" gives it room for one more line; the table says
+# whether that helps.
 
 # %%
 ignores = plots.ignore_points(summary)
@@ -161,12 +164,13 @@ for k in (0, 1, 2):
 # %%
 caps = plots.cap_points(summary, cap_k)
 last_k = plots.ignore_points(summary).iloc[-1]
-book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_ignores_used"],
-                   "smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
+book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_ignores_used"]}, digits=2)
+book.glue_numbers({"smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
 caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate"]]
 
 # %%
-points = {"k=0": analysis.point_index(summary, None, 0), f"k={cap_k}": analysis.point_index(summary, None, cap_k)}
+points = {"k=0": analysis.point_index(summary, None, 0),
+          f"k={numbers['best_k']} (dev split's best)": analysis.point_index(summary, None, numbers["best_k"])}
 analysis.accuracy_by_difficulty(generations, test, points)
 
 # %% [markdown]

@@ -129,4 +129,5 @@ book.reference_comparison(run.profile.name, summary, cap_k)
 #    ({glue:text}`best_k_acc`%) adds budget forcing on top: that is Table 1's next row.
 # ```
 #
-# Why extending works in the tiny world, and when it does not, is the subject of the next chapter.
+# Whether extending helps in the tiny world, and what in the training traces decides it, is the
+# subject of the next chapter.

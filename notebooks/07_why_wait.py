@@ -11,14 +11,14 @@
 # ---
 
 # %% [markdown]
-# # 7. Why does "Wait" work?
+# # 7. When does "Wait" help?
 #
 # **The claim.** s1's central result is that *extending* thinking raises accuracy: suppress the
 # end of thinking, append "Wait", and the model re-checks and goes on (AIME24 50.0% → 56.7%,
 # Table 1). A cap sweep alone cannot show this. Cutting a computation short breaks it, so
 # accuracy rises with the cap even if extra thinking never helps: the "scaling down" objection of
 # *It's Not That Simple* (arXiv:2507.14419). This chapter separates the two, then asks what in
-# the training traces makes "Wait" work.
+# the training traces decides whether "Wait" helps.
 #
 # **The experiment.** Besides the main world, three contrast worlds go through the same pipeline
 # (same pool, base model and selection; `WORLDS` in {py:mod}`s1kit.pipeline`). Each changes one
@@ -47,7 +47,7 @@ run = pipeline.open_run(profile, runs_root)
 
 # %% [markdown]
 # ## Scaling down or scaling up?
-# On the main run: how much of the accuracy range of Figure 6 comes from caps that cut the
+# On the main run: how much of the accuracy range of chapter 6's figure comes from caps that cut the
 # model's own thinking short (scaling down), and how much from forcing it to think longer than it
 # wants to (scaling up, k chosen on the dev split)?
 
@@ -67,7 +67,9 @@ pd.Series(split).round(1).to_frame("points or %")
 
 # %% [markdown]
 # Cutting thinking short costs {glue:text}`scaling_down_points` points of accuracy; extending it
-# with k = {glue:text}`best_k` forced "Wait"s adds {glue:text}`scaling_up_points` points. Of the whole
+# with k = {glue:text}`best_k` forced "Wait"s changes it by {glue:text}`scaling_up_points` points (chapter 8
+# gives the paired interval of that change; the verdicts below say whether it is distinguishable
+# from zero). Of the whole
 # range, {glue:text}`scaling_up_share_pct`% is scaling *up*, the part the paper's claim is about.
 # The paper's own Figure 1 mixes both: its leftmost points are capped below the model's natural
 # length.
@@ -110,7 +112,7 @@ rates
 glue("cap_k", book.plain(cap_k), display=False)
 fig = plots.worlds_figure(summaries, cap_k)
 book.glue_figure("fig_worlds", fig)
-analysis.ignore_table(summaries)
+analysis.ignore_table(summaries).round(1).astype(object).where(lambda t: t.notna(), "not swept")
 
 # %% [markdown]
 # ```{glue:figure} fig_worlds
@@ -148,7 +150,8 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # - **main**: the teacher's "Wait"s are trained on. At a late pause the traces mostly stop, at an
 #   early one they mostly go on, so the fine-tuned model finishes short sums and stops long ones
 #   too early; a forced "Wait" at such a stop is followed by the next line, a continuation the
-#   model practised. SFT makes the reasoner, forcing repairs its premature stops: the paper's shape.
+#   model practised. That is the mechanism by which forcing can repair premature stops (the
+#   paper's shape); whether it raises accuracy in this run is what the verdicts above decide.
 # - **masked_wait**: the same traces, but the "Wait"s carry no loss. The only choice the model
 #   ever sees trained at a pause is *stop*, so it learns to stop at every pause: unforced it is
 #   far below the main world, and forcing does all the work. This was the tiny world of this

@@ -82,7 +82,7 @@ metrics = analysis.budget_forcing_metrics(summary, cap_k)
 for name, row in metrics.items():
     for key, value in row.items():
         glue(f"{name}_{key}", book.plain(value), display=False)
-pd.DataFrame(metrics).T
+pd.DataFrame(metrics).T.round(2)
 
 # %% [markdown]
 # ## Differences come with intervals

@@ -84,7 +84,7 @@ if control["metrics"]:
 else:  # a profile with no training (control.enabled: false) has no conditional model
     fig = plots.empty_figure(f"not run in this profile: {control['skipped']}")
 book.glue_figure("fig_control", fig)
-analysis.control_table(control)
+analysis.control_table(control).round(2)
 
 # %% [markdown]
 # Ours: Control in %, Scaling in accuracy points per 100 thinking tokens, Performance in %, runs =

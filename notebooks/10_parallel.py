@@ -70,8 +70,9 @@ Markdown("\n".join(f"- {line}" for line in analysis.parallel_verdicts(summary, p
 # %% [markdown]
 # Majority voting helps only where independent samples are right more often than any single
 # wrong answer. A model that has not learned to finish a long sum (the base model) gives many
-# different wrong totals, and a vote among them stays wrong; budget forcing instead gives the
-# SFT model's one line of thought the steps it was missing.
+# different wrong totals, and a vote among them stays wrong; budget forcing is meant instead to
+# give the SFT model's one line of thought the steps it was missing (chapter 6 says whether it
+# did in this run).
 
 # %% tags=["remove-cell"]
 sft_points = parallel.get("sft", [])
@@ -91,8 +92,8 @@ book.glue_numbers({"ex_votes_last": sft_points[-1]["votes"] if sft_points else f
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
 # 1. m = {glue:text}`ex_votes_prev`: {glue:text}`ex_votes_prev_acc`%; m = {glue:text}`ex_votes_last`:
-#    {glue:text}`ex_votes_last_acc`%. Votes over samples that share the same systematic error stop
-#    helping, so extrapolate a flat curve.
+#    {glue:text}`ex_votes_last_acc`%. Extrapolate from the last step: a vote keeps helping while the
+#    samples' errors differ, and flattens once they share one systematic error.
 # 2. {glue:text}`ex_votes_last_tokens` thinking tokens per question at m = {glue:text}`ex_votes_last`;
 #    the left panel of the figure sets budget forcing's points beside it.
 # ```

@@ -307,9 +307,14 @@ def extrapolation_verdicts(extrapolation: dict, summary: dict) -> list[str]:
             lines.append("**Appending nothing matched appending \"Wait\"** in accuracy and in thinking length: "
                          "with its end of thinking banned once, the model writes the \"Wait\" it was trained on "
                          "by itself.")
-    best = max(accuracy, key=accuracy.get)
-    lines.append(f"**The best string** is {best} at {100 * accuracy[best]:.1f}%"
-                 + (" - as in the paper." if best == "Wait" else " - the paper found \"Wait\" best."))
+    top_accuracy = max(accuracy.values())
+    best = [name for name, value in accuracy.items() if value == top_accuracy]
+    if len(best) > 1:
+        lines.append(f"**No single best string**: {' and '.join(best)} tie at {100 * top_accuracy:.1f}%"
+                     " - the paper found \"Wait\" best.")
+    else:
+        lines.append(f"**The best string** is {best[0]} at {100 * top_accuracy:.1f}%"
+                     + (" - as in the paper." if best[0] == "Wait" else " - the paper found \"Wait\" best."))
     ignores = {p["num_ignore"]: p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
     top = max(ignores)
     lines.append(f"**Repeating \"Wait\"** up to k = {top}: accuracy {100 * ignores[0]:.1f}% at k = 0, "

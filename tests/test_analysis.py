@@ -69,3 +69,17 @@ def test_budget_forcing_metrics_survive_a_flat_sweep():
     metrics = analysis.budget_forcing_metrics(flat, cap_k=0)
     assert metrics["cap_sweep"]["control_pct"] == 100.0 and round(metrics["cap_sweep"]["performance_pct"], 6) == 5.0
     assert metrics["wait_sweep"]["scaling_per_100_tokens"] != metrics["wait_sweep"]["scaling_per_100_tokens"]  # nan
+
+
+def test_extrapolation_verdicts_name_a_tie_instead_of_a_winner():
+    paired = [("sft_vs_base", 0, 0.3, 0.2, 0.4), ("k_vs_0", 2, -0.02, -0.07, 0.03)]
+    s = summary(0.01, {0: 0.35, 2: 0.33}, {16: 0.0}, paired)
+    rows = [{"ignore_str": "Hmm", "accuracy": 0.18, "mean_thinking_tokens": 90.0, "gain_vs_unforced": -0.17,
+             "ci_low": -0.2, "ci_high": -0.1},
+            {"ignore_str": None, "accuracy": 0.33, "mean_thinking_tokens": 60.0, "gain_vs_unforced": -0.02,
+             "ci_low": -0.07, "ci_high": 0.03}]
+    lines = analysis.extrapolation_verdicts({"num_ignore": 2, "rows": rows}, s)
+    assert any(line.startswith('**No single best string**: Wait and no string tie at 33.0%') for line in lines)
+    rows[1]["accuracy"] = 0.30
+    lines = analysis.extrapolation_verdicts({"num_ignore": 2, "rows": rows}, s)
+    assert any(line.startswith("**The best string** is Wait at 33.0% - as in the paper.") for line in lines)
