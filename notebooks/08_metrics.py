@@ -117,13 +117,15 @@ else:
 # The dev split picks k = {glue:text}`dev_best_k`; chapters 6, 9 and 10 use that choice.
 
 # %% tags=["remove-cell"]
+from s1kit.evaluation import best_num_ignore
+
 curve = analysis.ignore_curve(summary)
-test_best = max(curve, key=lambda k: (curve[k], -k))
-without_smallest = dict(summary, budget_forcing=[p for p in summary["budget_forcing"]
-                                                 if p["max_thinking_tokens"] != min(c for c in (q["max_thinking_tokens"] for q in summary["budget_forcing"]) if c)])
+test_best = best_num_ignore(curve)  # the choice the dev split exists to avoid: made on the test set
+without_smallest = analysis.without_cap(summary, analysis.headline(summary, cap_k)["smallest_cap"])
 book.glue_numbers({"ex_test_best_k": test_best, "ex_test_best_acc": curve[test_best],
                    "ex_dev_k_acc": curve.get(summary.get("dev", {}).get("best_num_ignore", test_best), float("nan")),
-                   "ex_scaling_without_smallest": analysis.budget_forcing_metrics(without_smallest, cap_k)["cap_sweep"]["scaling_per_100_tokens"]},
+                   "ex_scaling_without_smallest":
+                       analysis.budget_forcing_metrics(without_smallest, cap_k)["cap_sweep"]["scaling_per_100_tokens"]},
                   digits=2)
 
 # %% [markdown]

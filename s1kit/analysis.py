@@ -30,6 +30,11 @@ def ignore_curve(summary: dict) -> dict[int, float]:
     return {p["num_ignore"]: 100 * p["accuracy"] for p in summary["budget_forcing"] if p["max_thinking_tokens"] is None}
 
 
+def without_cap(summary: dict, cap: int) -> dict:
+    """``summary`` with the sweep points capped at ``cap`` left out (what a sweep without that cap reports)."""
+    return dict(summary, budget_forcing=[p for p in summary["budget_forcing"] if p["max_thinking_tokens"] != cap])
+
+
 def headline(summary: dict, cap_k: int) -> dict[str, float]:
     """The numbers the book's verdicts quote, all from summary.json (accuracies and gains in %).
 

@@ -83,3 +83,10 @@ def test_extrapolation_verdicts_name_a_tie_instead_of_a_winner():
     rows[1]["accuracy"] = 0.30
     lines = analysis.extrapolation_verdicts({"num_ignore": 2, "rows": rows}, s)
     assert any(line.startswith("**The best string** is Wait at 33.0% - as in the paper.") for line in lines)
+
+
+def test_without_cap_drops_only_that_caps_points():
+    s = summary(0.01, {0: 0.4, 1: 0.5}, {8: 0.0, 64: 0.3})
+    left = analysis.without_cap(s, 8)
+    assert [p["max_thinking_tokens"] for p in left["budget_forcing"]] == [None, None, 64]
+    assert len(s["budget_forcing"]) == 4  # the original is untouched
