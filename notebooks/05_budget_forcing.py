@@ -56,7 +56,6 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from myst_nb import glue
 
 from s1kit import book, pipeline
 from s1kit.config import check_parameters
@@ -73,9 +72,7 @@ summary, generations = results["summary"], results["generations"]
 test = pipeline.sourcing(run)["test"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = analysis.headline(summary, cap_k)
-glue("cap_k", book.plain(cap_k), display=False)
-for name, value in numbers.items():
-    glue(name, book.plain(value), display=False)
+book.glue_numbers({"cap_k": cap_k, **numbers})
 book.glue_figure("fig_forcing_states", plots.forcing_diagram())
 
 # %% [markdown]

@@ -28,7 +28,6 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from myst_nb import glue
 
 from s1kit import book, pipeline
 from s1kit.config import check_parameters
@@ -46,9 +45,7 @@ cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = analysis.headline(summary, cap_k)
 fig = plots.scaling_figure(summary, cap_k)
 book.glue_figure("fig_scaling", fig)
-for name, value in numbers.items():
-    glue(name, book.plain(value), display=False)
-glue("n_test", book.plain(summary["n_test"]), display=False)
+book.glue_numbers({**numbers, "n_test": summary["n_test"]})
 ks = sorted(analysis.ignore_curve(summary))  # for the exercises: the two largest k of the sweep
 book.glue_numbers({"k_last": ks[-1], "k_last_acc": analysis.ignore_curve(summary)[ks[-1]],
                    "k_before": ks[-2], "k_before_acc": analysis.ignore_curve(summary)[ks[-2]]})

@@ -60,9 +60,7 @@ main_summary = pipeline.evaluation(run)["summary"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 best_k = analysis.headline(main_summary, cap_k)["best_k"]
 split = analysis.scaling_down_and_up(main_summary, cap_k, best_k)
-for name, value in split.items():
-    glue(name, book.plain(round(value, 1)), display=False)
-glue("best_k", book.plain(best_k), display=False)
+book.glue_numbers({**split, "best_k": best_k})
 pd.Series(split).round(1).to_frame("points or %")
 
 # %% [markdown]

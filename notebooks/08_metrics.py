@@ -79,9 +79,7 @@ from s1kit import analysis
 summary = pipeline.evaluation(run)["summary"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 metrics = analysis.budget_forcing_metrics(summary, cap_k)
-for name, row in metrics.items():
-    for key, value in row.items():
-        glue(f"{name}_{key}", book.plain(value), display=False)
+book.glue_numbers({f"{name}_{key}": value for name, row in metrics.items() for key, value in row.items()})
 pd.DataFrame(metrics).T.round(2)
 
 # %% [markdown]

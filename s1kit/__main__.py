@@ -227,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return 0
     if args.command == "reference":
+        from s1kit.book import reference_dir
         from s1kit.reference import write_reference
 
         run = pipeline.open_run(profile, runs)
-        out = Path(args.out) if args.out else REPO / "reference" / profile.name
+        out = Path(args.out) if args.out else reference_dir(profile.name)
         written = write_reference(run, pipeline, out)
         log.info("reference: %d result files and run.json written to %s", len(written), out)
         return 0
