@@ -19,15 +19,19 @@
 #
 # **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.tiny.teacher`,
 # {py:func}`s1kit.pipeline.distillation`). It writes a running sum, two additions per line.
-# Every line end is a *pause* where the teacher may stop thinking. Like a reasoning model that
-# grows impatient, it stops early more often the longer it has thought
-# (`distillation.teacher.p_give_up`, one probability per pause) and then answers the partial sum:
-# a wrong trace. Otherwise it writes "Wait, " and goes on; after the last line it may check
-# ("Wait, 42 is the total."). A few traces are broken on purpose (an API error, a truncated
-# trace, junk characters) so that the quality filter has work to do.
+# Every line end is a *pause* where the teacher may stop thinking. Like a real reasoning model,
+# it has habits that depend on the kind of problem. In four of the eight domains
+# (`distillation.teacher.impatient_domains`) it is *impatient*: it always stops after three
+# lines (`impatient_lines`) and answers the partial sum, a wrong trace whenever numbers were
+# left, and it never checks. In the other domains it finishes every sum, writing "Wait, " before
+# each new line, and after the last line it may check ("Wait, 42 is the total."). A few traces
+# are broken on purpose (an API error, a truncated trace, junk characters) so that the quality
+# filter has work to do.
 #
-# A note on units: the tiny tokenizer has one token per character, so "80 thinking tokens" here
-# is 80 characters, about four lines of the running sum.
+# A note on units: the tiny tokenizer works like Qwen's, at a tiny scale. Every digit is its own
+# token and so is every symbol, while a word of the tiny world ("Wait", "total", "Coins") is one
+# token. A line such as `25+6=31+5=36` is 12 tokens, and a long sum takes 60 to 90 thinking
+# tokens.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -85,7 +89,7 @@ book.glue_figure("fig_waits", fig)
 #
 # ## Summary
 # - {glue:text}`traces_total` traces; {glue:text}`teacher_wrong_pct`% end with a wrong answer (the
-#   teacher gave up early) and {glue:text}`broken_count` are broken on purpose.
+#   teacher stopped early in an impatient domain) and {glue:text}`broken_count` are broken on purpose.
 # - Each contrast world of chapter 7 ("Why does Wait work?") changes one teacher setting.
 
 # %% tags=["remove-cell"]
@@ -95,7 +99,7 @@ book.glue_numbers({"ex_wrong_broken_pct": 100 * (wrong & broken).mean(), "ex_wro
 
 # %% [markdown]
 # ## Exercises
-# 1. **Knob: `distillation.teacher.p_give_up`.** Set all three chances to 0. Predict the share of
+# 1. **Knob: `distillation.teacher.impatient_domains`.** Empty the list. Predict the share of
 #    traces that end with a wrong answer.
 # 2. **Knob: `distillation.teacher.p_final_check`.** Raise it. Predict how the mean number of "Wait"s
 #    per trace moves, and what that does to the traces' length.
@@ -103,8 +107,9 @@ book.glue_numbers({"ex_wrong_broken_pct": 100 * (wrong & broken).mean(), "ex_wro
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
 # 1. In this run {glue:text}`ex_wrong_intact_pct`% of all traces are intact but wrong (the teacher
-#    gave up early) and {glue:text}`ex_wrong_broken_pct`% are broken and wrong. With no giving up, the
-#    first share goes to zero and only the broken ones stay wrong.
+#    stopped early in an impatient domain) and {glue:text}`ex_wrong_broken_pct`% are broken and
+#    wrong. With no impatient domain, the first share goes to zero and only the broken ones stay
+#    wrong.
 # 2. Now {glue:text}`ex_mean_waits` "Wait"s per trace on average, and {glue:text}`ex_wait_share`% of
 #    traces have at least one. Each final check adds a "Wait" and a re-addition, so both rise and
 #    the traces grow longer.

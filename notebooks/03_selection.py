@@ -112,6 +112,6 @@ book.glue_numbers({"ex_pool_wrong_pct": 100 * sum(str(r["attempt"]) != str(r["an
 # 1. {glue:text}`ex_solved_pct`% of the {glue:text}`ex_sampled` pool questions the difficulty stage graded: the base model
 #    answers short sums directly, so the filter drops mostly short questions.
 # 2. s1K: {glue:text}`s1k_wrong_pct`%; the pool: {glue:text}`ex_pool_wrong_pct`%. The difficulty and
-#    length preferences favour long traces, and the teacher gives up more often on long sums; as
-#    in s1, nothing filters on correctness.
+#    length preferences favour long sums, and a long sum in an impatient domain always ends early
+#    with a wrong answer; as in s1, nothing filters on correctness.
 # ```

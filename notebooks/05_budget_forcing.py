@@ -46,8 +46,9 @@
 # goes through it.
 # ```
 #
-# **A word on the outputs below.** In the tiny world a token is one character, and a trace is a
-# running sum written two additions per line (`12+30=42`). Printed raw, with the chat delimiters,
+# **A word on the outputs below.** In the tiny world every digit and symbol is a token and a word
+# ("Wait") is one token, as in Qwen's tokenizer; a trace is a running sum written two additions
+# per line (`12+3=15+4=19`). Printed raw, with the chat delimiters,
 # a trace looks terse; it is the whole computation, not garbled text.
 
 # %% tags=["parameters"]

@@ -18,9 +18,9 @@
 #
 # **This chapter** draws the tiny profile's version of Figure 1 from `results/summary.json`
 # ({py:func}`s1kit.plots.scaling_figure`) and sets the paper's numbers beside ours, like for
-# like: unforced beside unforced, forced beside forced. The x-axis counts thinking tokens, and a
-# tiny-world token is one character: the paper's AIME24 traces run to thousands of tokens, ours to
-# about a hundred.
+# like: unforced beside unforced, forced beside forced. The x-axis counts thinking tokens (a
+# tiny-world token is a digit, a symbol or a word): the paper's AIME24 traces run to thousands of
+# tokens, ours to about a hundred.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.

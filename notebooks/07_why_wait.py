@@ -26,7 +26,7 @@
 #
 # | world | at a pause with numbers left, the teacher... | what follows "Wait" in s1K | loss on "Wait" |
 # |---|---|---|---|
-# | **main** | stops early more often the longer it has thought (a wrong answer), else writes "Wait, " and goes on | the next line, or the restated total | trained on, as s1K's Gemini "Wait"s |
+# | **main** | in an impatient domain stops after three lines (a wrong answer); elsewhere writes "Wait, " and goes on | the next line, or the restated total | trained on, as s1K's Gemini "Wait"s |
 # | **masked_wait** | the same | the same | none: the "Wait" is marked as forced |
 # | **no_wait** | the same stops; goes on silently | nothing: "Wait" never appears | - |
 # | **weak_check** | never stops early; at the end may check in reverse order | a re-addition rarer than the first pass, whose total becomes the answer | trained on |
@@ -87,8 +87,8 @@ problem = Problem("demo", "coins", "demo", (5, 9, 3, 9, 5, 8, 3, 5))
 teacher = run.profile.distillation.teacher
 shown = {"main": {}, **pipeline.WORLDS}
 for name, change in shown.items():
-    config = dataclasses.replace(teacher, **change, p_broken=0.0, p_give_up=[0.0], p_final_check=1.0,
-                                 max_final_checks=1)
+    config = dataclasses.replace(teacher, **change, p_broken=0.0, p_give_up=[0.0], impatient_domains=[],
+                                 p_final_check=1.0, max_final_checks=1)
     trace = write_trace(problem, config, random.Random(1))
     print(f"--- {name}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
 
@@ -145,10 +145,11 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # %% [markdown]
 # How to read them, by the design of each world:
 #
-# - **main**: the teacher's "Wait"s are trained on. At a late pause the traces mostly stop, at an
-#   early one they mostly go on, so the fine-tuned model finishes short sums and stops long ones
-#   too early; a forced "Wait" at such a stop is followed by the next line, a continuation the
-#   model practised. That is the mechanism by which forcing can repair premature stops (the
+# - **main**: the teacher's "Wait"s are trained on. In the impatient domains every trace stops
+#   after three lines; in the others every trace goes on to the end. The fine-tuned model learns
+#   both habits, so it stops the long sums of impatient domains too early; a forced "Wait" at such
+#   a stop is followed by the next line, a continuation the model practised thousands of times in
+#   the patient domains. That is the mechanism by which forcing can repair premature stops (the
 #   paper's shape); whether it raises accuracy in this run is what the verdicts above decide.
 # - **masked_wait**: the same traces, but the "Wait"s carry no loss. The only choice the model
 #   ever sees trained at a pause is *stop*, so it learns to stop at every pause: unforced it is

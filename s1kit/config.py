@@ -52,7 +52,8 @@ class SourcingConfig:
 
 
 def _tiny_base_training() -> TrainConfig:
-    return TrainConfig(learning_rate=2e-3, max_steps=700, warmup_ratio=0.02, logging_steps=100)
+    return TrainConfig(learning_rate=2e-3, max_steps=550, per_device_train_batch_size=32, warmup_ratio=0.02,
+                       logging_steps=100)
 
 
 @dataclass(frozen=True)

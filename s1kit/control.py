@@ -43,9 +43,9 @@ class ControlConfig:
     majority-voting stage's samples, so it has ``max(evaluation.vote_sizes)`` tries per question."""
 
     enabled: bool = True  # False: the stage trains nothing and reports why (a profile with no training)
-    token_budgets: list[int] = field(default_factory=lambda: [32, 64, 128, 256])  # "Think for up to N tokens."
-    step_budgets: list[int] = field(default_factory=lambda: [1, 2, 4, 8])  # "Think for up to N steps."
-    rejection_budgets: list[int] = field(default_factory=lambda: [40, 60, 80, 100, 150])  # thinking tokens
+    token_budgets: list[int] = field(default_factory=lambda: [16, 32, 64])  # "Think for up to N tokens."
+    step_budgets: list[int] = field(default_factory=lambda: [1, 2, 4])  # "Think for up to N steps."
+    rejection_budgets: list[int] = field(default_factory=lambda: [30, 45, 60, 75, 110])  # thinking tokens
 
     def __post_init__(self) -> None:
         for name in ("token_budgets", "step_budgets", "rejection_budgets"):

@@ -230,17 +230,20 @@ class VLLMEngine:
 
 
 def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
-                vllm_kwargs: dict | None = None) -> HFEngine | VLLMEngine:
+                vllm_kwargs: dict | None = None, hf_attn_implementation: str = "") -> HFEngine | VLLMEngine:
     """Build the engine a profile asks for (``"hf"`` or ``"vllm"``) from a saved Hugging Face model.
 
-    ``vllm_kwargs`` go to ``vllm.LLM`` (tensor parallelism, dtype, context length); the HF engine
-    takes none.
+    ``vllm_kwargs`` go to ``vllm.LLM`` (tensor parallelism, dtype, context length);
+    ``hf_attn_implementation`` names the HF engine's attention kernel ("" keeps the model's own).
     """
     from s1kit.modeling import load_model
     from s1kit.tokenizer import load_tokenizer
 
     if kind == "hf":
-        return HFEngine(load_model(model_dir), load_tokenizer(model_dir), batch_size=batch_size)
+        model = load_model(model_dir)
+        if hf_attn_implementation:
+            model.set_attn_implementation(hf_attn_implementation)
+        return HFEngine(model, load_tokenizer(model_dir), batch_size=batch_size)
     if kind == "vllm":
         return VLLMEngine(model_dir, **(vllm_kwargs or {}))
     raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")

@@ -42,7 +42,7 @@ class EvaluationConfig:
     batch_size: int = 256
     max_answer_tokens: int | None = 32  # None: the answer may use the rest of the context, as in s1
     base_max_answer_tokens: int | None = 48
-    caps: list[int] = field(default_factory=lambda: [16, 32, 48, 64, 96, 128])
+    caps: list[int] = field(default_factory=lambda: [16, 24, 32, 48, 64, 96])
     num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 6, 8])
     cap_sweep_num_ignore: int = 0  # the cap sweep of Figure 1 (left) cuts the model's own thinking
     dev_sweep: bool = True  # run the ignore sweep on the dev split too and pick the best k there
@@ -56,6 +56,9 @@ class EvaluationConfig:
     benchmark: Benchmark = "tiny"  # how answers are graded (s1kit.grading.grade)
     bootstrap_samples: int = 1000
     vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
+    # the HF engine's attention kernel ("" keeps the model's own); for the tiny model on a CPU, eager
+    # decoded 20% faster than sdpa with the same tokens (measured on a 500-prompt k = 2 sweep)
+    hf_attn_implementation: str = "eager"
     # An LLM judge for answers math-verify cannot decide (s1 used gpt-4o-mini); {} = off, the default.
     # {"base_url": "http://127.0.0.1:8000/v1", "model": "...", "api_key_env": "OPENAI_API_KEY"}
     judge: dict = field(default_factory=dict)

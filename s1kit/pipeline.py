@@ -99,14 +99,14 @@ def _compute_base_model(run: RunDir, out: Path) -> None:
     from s1kit.modeling import count_parameters
     from s1kit.tiny.instruct import instruct_examples
     from s1kit.tiny.model import build_tiny_model
-    from s1kit.tiny.tokenizer import build_char_tokenizer
+    from s1kit.tiny.tokenizer import build_tiny_tokenizer
     from s1kit.training import train_sft
 
     cfg, seed = run.profile.base_model, run.profile.seed
     if cfg.kind == "pretrained":
         write_json(out / "source.json", {"path": cfg.path})
         return
-    tokenizer = build_char_tokenizer()
+    tokenizer = build_tiny_tokenizer()
     model = build_tiny_model(cfg.model, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed)
     log.info("base model: Qwen2 with %d parameters, trained on an instruct-style corpus", count_parameters(model))
     report = train_sft(model, tokenizer, instruct_examples(cfg.corpus, CHAT, seed), cfg.train, out, seed)
@@ -145,7 +145,8 @@ def _difficulty_settings(p: Profile) -> dict:
         return {"released_selection": True}
     return {"seed": p.seed, "models": s.difficulty_models, "max_candidates": s.difficulty_max_candidates,
             "max_answer_tokens": s.difficulty_max_answer_tokens, "benchmark": p.evaluation.benchmark,
-            "engine": p.evaluation.engine, "vllm_kwargs": p.evaluation.vllm_kwargs}
+            "engine": p.evaluation.engine, "vllm_kwargs": p.evaluation.vllm_kwargs,
+            "hf_attn_implementation": p.evaluation.hf_attn_implementation}
 
 
 def _compute_difficulty(run: RunDir, out: Path) -> None:
@@ -154,7 +155,6 @@ def _compute_difficulty(run: RunDir, out: Path) -> None:
     A property of the question and the base model, not of any trace, so contrast worlds share it.
     With ``selection.difficulty_max_candidates`` set, a seeded sample of the pool is graded.
     """
-    from s1kit.engines import load_engine
     from s1kit.selection import solved_by_model
 
     cfg, evaluation_cfg = run.profile.selection, run.profile.evaluation
@@ -168,7 +168,7 @@ def _compute_difficulty(run: RunDir, out: Path) -> None:
                       key=lambda r: r["id"])
     solved = [False] * len(pool)
     for model in cfg.difficulty_models or [base_model_path(run)]:  # solved by any of the models: dropped
-        engine = load_engine(evaluation_cfg.engine, model, cfg.batch_size, evaluation_cfg.vllm_kwargs)
+        engine = engine_for(run, model, cfg.batch_size)
         verdicts = solved_by_model(engine, pool, cfg.difficulty_max_answer_tokens, evaluation_cfg.benchmark,
                                    ChatFormat.from_tokenizer(engine.tokenizer))
         log.info("%s solves %.1f%% of %d sampled pool questions", model if cfg.difficulty_models else "base model",
@@ -248,14 +248,13 @@ def _evaluation_settings(p: Profile) -> dict:
 
 
 def _compute_evaluation(run: RunDir, out: Path) -> None:
-    from s1kit.engines import load_engine
     from s1kit.evaluation import evaluate
 
     cfg = run.profile.evaluation
     test = read_jsonl(_output(run, "sourcing", "test.jsonl"))
     dev = read_jsonl(_output(run, "sourcing", "dev.jsonl"))
-    base = load_engine(cfg.engine, base_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
-    tuned = load_engine(cfg.engine, sft_model_path(run), cfg.batch_size, cfg.vllm_kwargs)
+    base = engine_for(run, base_model_path(run), cfg.batch_size)
+    tuned = engine_for(run, sft_model_path(run), cfg.batch_size)
     result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev)
     write_jsonl(out / "generations.jsonl", result.generations)
     write_jsonl(out / "base_generations.jsonl", result.base_generations)
@@ -277,6 +276,7 @@ def _extrapolation_settings(p: Profile) -> dict:
     e = p.evaluation
     return {"seed": p.seed, "strings": e.extrapolation_strings, "num_ignore": e.extrapolation_num_ignore,
             "max_answer_tokens": e.max_answer_tokens, "benchmark": e.benchmark, "engine": e.engine,
+            "hf_attn_implementation": e.hf_attn_implementation,
             "bootstrap_samples": e.bootstrap_samples}
 
 
@@ -296,7 +296,8 @@ def _parallel_settings(p: Profile) -> dict:
     e = p.evaluation
     return {"seed": p.seed, "vote_sizes": e.vote_sizes, "temperature": e.vote_temperature,
             "max_answer_tokens": e.max_answer_tokens, "base_max_answer_tokens": e.base_max_answer_tokens,
-            "benchmark": e.benchmark, "engine": e.engine, "bootstrap_samples": e.bootstrap_samples}
+            "benchmark": e.benchmark, "engine": e.engine, "bootstrap_samples": e.bootstrap_samples,
+            "hf_attn_implementation": e.hf_attn_implementation}
 
 
 def _compute_parallel(run: RunDir, out: Path) -> None:
@@ -510,14 +511,16 @@ def world_variant(run: RunDir, world: str) -> RunDir:
 
     It lives in ``runs/<profile>/worlds/<world>/`` and shares the parent's pool, test set,
     base model and difficulty verdicts, so only distillation, selection, SFT and evaluation run
-    again. Its evaluation sweeps k up to 4 and skips the dev split: a contrast world is read
-    for the shape of its curves, and no choice is made on it.
+    again. Its evaluation sweeps k up to 2 (the k its verdicts compare), every other cap, and
+    skips the dev split: a contrast world is read for the shape of its curves, and no choice is
+    made on it.
     """
     if world not in WORLDS:
         raise ValueError(f"unknown world {world!r}; known worlds: {sorted(WORLDS)}")
     teacher = dataclasses.replace(run.profile.distillation.teacher, **WORLDS[world])
-    evaluation = dataclasses.replace(run.profile.evaluation, dev_sweep=False,
-                                     num_ignores=[k for k in run.profile.evaluation.num_ignores if k <= 4])
+    main = run.profile.evaluation
+    evaluation = dataclasses.replace(main, dev_sweep=False, caps=sorted(main.caps)[::2],
+                                     num_ignores=[k for k in main.num_ignores if k <= 2])
     profile = dataclasses.replace(
         run.profile,
         name=f"{run.profile.name}/worlds/{world}",
@@ -608,7 +611,7 @@ def engine_for(run: RunDir, model_path: str, batch_size: int):
     from s1kit.engines import load_engine
 
     cfg = run.profile.evaluation
-    return load_engine(cfg.engine, model_path, batch_size, cfg.vllm_kwargs)
+    return load_engine(cfg.engine, model_path, batch_size, cfg.vllm_kwargs, cfg.hf_attn_implementation)
 
 
 def timings(run: RunDir) -> dict[str, float]:

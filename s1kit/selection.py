@@ -36,7 +36,7 @@ class SelectionConfig:
     # sources whose correct attempts are taken when the trace is longer than N tokens (s1: {openaimath: 5600})
     long_seed_sources: dict[str, int] = field(default_factory=dict)
     difficulty_models: list[str] = field(default_factory=list)  # [] = the base model; s1: Qwen2.5-7B and -32B-Instruct
-    difficulty_max_candidates: int = 6000  # 0: every quality-filtered question is graded
+    difficulty_max_candidates: int = 4000  # 0: every quality-filtered question is graded
     difficulty_max_answer_tokens: int = 48
     batch_size: int = 256  # decoding batch of the difficulty stage; does not change its result
 

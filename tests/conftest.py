@@ -1,4 +1,4 @@
-"""Shared fixtures: the char tokenizer, small Qwen2 models, and a briefly trained tiny model."""
+"""Shared fixtures: the tiny tokenizer, small Qwen2 models, and a briefly trained tiny model."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 from s1kit.chat import ChatFormat
 from s1kit.tiny.model import TinyModelConfig, build_tiny_model
 from s1kit.tiny.teacher import TeacherConfig, distill
-from s1kit.tiny.tokenizer import build_char_tokenizer
+from s1kit.tiny.tokenizer import build_tiny_tokenizer
 from s1kit.tiny.world import generate_problems
 from s1kit.training import TrainConfig, sft_examples, train_sft
 
@@ -23,7 +23,7 @@ SMALL = TinyModelConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    return build_char_tokenizer()
+    return build_tiny_tokenizer()
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,7 @@ def trained_dir(tmp_path_factory, tokenizer, chat):
     out = tmp_path_factory.mktemp("trained")
     model = build_tiny_model(SMALL, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
     _, examples = teacher_examples(chat, 600)
-    config = TrainConfig(learning_rate=3e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
+    config = TrainConfig(learning_rate=6e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
                          weight_decay=0.0, max_length=256, logging_steps=40, bf16=False)
     report = train_sft(model, tokenizer, examples, config, out, seed=0)
     return out, report

@@ -252,7 +252,7 @@ def test_vllm_adapter_matches_hf_engine(fake_vllm, trained_dir, trained, chat):
 def test_vllm_adapter_ends_on_a_generation_config_eos(fake_vllm, trained_dir, chat):
     """An eos id outside the phase's stop tokens (Qwen's <|endoftext|>) ends the phase and is never kept."""
     tok = load_tokenizer(trained_dir[0])
-    digit = tok.convert_tokens_to_ids("1")  # the trained model writes digits early in every trace
+    digit = tok.convert_tokens_to_ids("+")  # the trained model writes "+" within its first tokens
     engine = VLLMEngine(trained_dir[0], generation_eos=[digit])
     results = budget_force(engine, prompts(chat, count=4), BudgetForcing(num_ignore=0, max_answer_tokens=8))
     for r in results:

@@ -8,10 +8,14 @@ from s1kit.tokenizer import TokenizerError, check_chat_tokenizer, load_tokenizer
 TEXT = ChatFormat().user_prompt("Coins: 5 9 3. Total?") + ChatFormat().thinking_completion("5+9=14+3=17", "17")
 
 
-def test_one_token_per_character_and_single_token_delimiters(tokenizer):
-    ids = tokenizer.encode("<|im_start|>think\n12", add_special_tokens=False)
-    assert len(ids) == 1 + len("think\n12")
-    assert tokenizer.decode(ids) == "<|im_start|>think\n12"
+def test_digits_one_by_one_words_whole_and_single_token_delimiters(tokenizer):
+    text = "<|im_start|>think\n12+9=21\nWait, 21 is the total."
+    pieces = [tokenizer.decode([i]) for i in tokenizer.encode(text, add_special_tokens=False)]
+    assert pieces == ["<|im_start|>", "think", "\n", "1", "2", "+", "9", "=", "2", "1", "\n",
+                      "Wait", ",", " ", "2", "1", " is", " the", " total", "."]
+    assert len(tokenizer.encode("Wait", add_special_tokens=False)) == 1  # as in Qwen's vocabulary
+    unknown = "Perhaps"  # a word the tiny world never writes is spelled out, one character per token
+    assert len(tokenizer.encode(unknown, add_special_tokens=False)) == len(unknown)
 
 
 @pytest.mark.parametrize("loader", [AutoTokenizer.from_pretrained, PreTrainedTokenizerFast.from_pretrained, load_tokenizer])

@@ -1,7 +1,7 @@
 import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
-from s1kit.tiny.tokenizer import build_char_tokenizer
+from s1kit.tiny.tokenizer import build_tiny_tokenizer
 from s1kit.training import Example, TrainConfig, tokenize_example
 
 
@@ -52,7 +52,7 @@ def test_batch_plan_keeps_the_global_batch_and_counts_real_steps():
     with pytest.raises(ValueError, match="not a multiple"):
         batch_plan(TrainConfig(per_device_train_batch_size=3, global_batch_size=16), 100, 1)
     tiny = batch_plan(TrainConfig(), 1000, 1)  # the tiny profile: max_steps, no accumulation
-    assert tiny == {"processes": 1, "accumulation": 1, "global_batch": 32, "steps": 250, "warmup_steps": 12}
+    assert tiny == {"processes": 1, "accumulation": 1, "global_batch": 16, "steps": 250, "warmup_steps": 12}
 
 
 def test_sft_arguments_exist_in_the_installed_trl():
@@ -92,5 +92,50 @@ def test_chat_format_from_a_qwen_style_template_with_a_system_prompt(tokenizer):
                                       "assistant.<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\n")
     assert chat.thinking_completion("t", "**Answer:** 7").endswith("<|im_start|>answer\n**Answer:** 7<|im_end|>")
     assert chat.thinking_completion("t", "7", "Answer:").endswith("<|im_start|>answer\nAnswer: 7<|im_end|>")
-    assert ChatFormat.from_tokenizer(build_char_tokenizer()) == ChatFormat()  # the tiny template: no system prompt
+    assert ChatFormat.from_tokenizer(build_tiny_tokenizer()) == ChatFormat()  # the tiny template: no system prompt
 
+
+
+@pytest.mark.parametrize("attention", ["eager", "sdpa"])
+def test_packed_batch_gives_the_padded_batch_loss_and_gradients(tokenizer, chat, attention):
+    """Packing changes where examples sit, not what is learned: trl's padded batch is the oracle."""
+    import torch
+    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
+    from s1kit.tiny.model import TinyModelConfig, build_tiny_model
+    from s1kit.training import PackedBatchCollator
+
+    long_trace = "\n".join(["1+2=3+4=7", "Wait, 7+5=12+6=18", "Wait, 18+7=25+8=33"] + ["Wait, 33 is the total."] * 4)
+    questions = ["Coins: 1 2. Total?", "Coins: 1 2 4 5 6 7 8. Total?", "Miles: 5 6 7. Total?", "Votes: 4 4. Total?"]
+    traces = ["1+2=3", long_trace, "5+6=11+7=18", "4+4=8"]
+    rows = []
+    for q, t in zip(questions, traces, strict=True):
+        row = tokenize_example(tokenizer, Example(chat.user_prompt(q), chat.thinking_completion(t, "0")), 512)
+        rows.append({"input_ids": row["input_ids"],
+                     "labels": [i if m else -100 for i, m in zip(row["input_ids"], row["completion_mask"], strict=True)]})
+    packed = PackedBatchCollator(tokenizer.pad_token_id)(rows)
+    padded = DataCollatorForLanguageModeling(pad_token_id=tokenizer.pad_token_id)(rows)
+    width = max(len(r["input_ids"]) for r in rows)
+    assert packed["input_ids"].shape[1] == width and packed["input_ids"].shape[0] < len(rows)
+    assert (packed["labels"] != -100).sum() == (padded["labels"] != -100).sum()
+
+    model = build_tiny_model(TinyModelConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2),
+                             len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, 0)
+    model.set_attn_implementation(attention)
+
+    def loss_and_grads(batch):
+        model.zero_grad()
+        loss = model(**batch, use_cache=False).loss  # as trl trains: a cache would hide the packing
+        loss.backward()
+        return loss.detach(), [p.grad.clone() for p in model.parameters()]
+
+    loss_packed, grads_packed = loss_and_grads(packed)
+    loss_padded, grads_padded = loss_and_grads(padded)
+    torch.testing.assert_close(loss_packed, loss_padded, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grads_packed, grads_padded, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    # without the position restarts the examples would see each other: their logits must move
+    leaked = dict(packed, position_ids=torch.arange(width).expand_as(packed["position_ids"]))
+    with torch.no_grad():
+        apart, together = (model(**batch, use_cache=False).logits for batch in (packed, leaked))
+    assert (apart - together).abs().max() > 1e-3

@@ -34,7 +34,7 @@ def test_running_sum_lines_add_up():
 
 def test_continue_teacher_gives_up_more_at_later_pauses_and_answers_partial_sums():
     problems = generate_problems(seed=0, count=600, min_terms=8, max_terms=12, source="drill", id_prefix="x")
-    config = TeacherConfig(p_broken=0.0, p_give_up=[0.1, 0.1, 0.7], p_final_check=0.5)
+    config = TeacherConfig(p_broken=0.0, p_give_up=[0.1, 0.1, 0.7], impatient_domains=[], p_final_check=0.5)
     stops_at = {0: 0, 1: 0, 2: 0}
     reached = {0: 0, 1: 0, 2: 0}
     for p, t in zip(problems, distill(problems, config, 0), strict=True):
@@ -51,6 +51,22 @@ def test_continue_teacher_gives_up_more_at_later_pauses_and_answers_partial_sums
             assert t.trace.count(f"Wait, {lines[-1][0]}") == (len(lines) > 1)
     rates = {k: stops_at[k] / reached[k] for k in stops_at}
     assert rates[0] < 0.2 and rates[1] < 0.2 and 0.6 < rates[2] < 0.8, rates
+
+
+def test_impatient_domains_stop_after_their_lines_and_never_check_while_the_others_finish():
+    problems = generate_problems(seed=0, count=800, min_terms=3, max_terms=12, source="drill", id_prefix="x")
+    config = TeacherConfig(p_broken=0.0, impatient_domains=["coins", "miles"], impatient_lines=3, p_final_check=0.5)
+    checked = 0
+    for p, t in zip(problems, distill(problems, config, 0), strict=True):
+        lines = running_sum_lines(p.terms, config.adds_per_line)
+        written = t.trace.count("\n") + 1 - t.trace.count("is the total")
+        if p.domain in ("coins", "miles"):
+            assert "is the total" not in t.trace
+            assert written == min(len(lines), 3) and t.attempt == str(lines[written - 1][1])
+        else:  # p_give_up is 0: every sum is finished, and some are checked
+            assert written == len(lines) and t.attempt == p.answer
+            checked += "is the total" in t.trace
+    assert checked > 100
 
 
 def test_masked_wait_world_records_every_wait_as_forced():
@@ -92,10 +108,14 @@ def test_teacher_config_is_validated():
         TeacherConfig(p_give_up=[0.1, 1.5])
     with pytest.raises(ValueError, match="p_give_up needs"):
         TeacherConfig(p_give_up=[])
+    with pytest.raises(ValueError, match=r"impatient_domains \['cats'\]"):
+        TeacherConfig(impatient_domains=["coins", "cats"])
+    with pytest.raises(ValueError, match="impatient_lines"):
+        TeacherConfig(impatient_lines=0)
 
 
 def test_continue_trace_is_exactly_the_documented_text():
-    problem = Problem("x", "coins", "s", (5, 9, 3, 9, 5, 8, 3))
+    problem = Problem("x", "steps", "s", (5, 9, 3, 9, 5, 8, 3))  # a patient domain: it may check
     never = dict(p_broken=0.0, p_give_up=[0.0])
     plain = write_trace(problem, TeacherConfig(**never, p_final_check=0.0), random.Random(0))
     assert plain.trace == "5+9=14+3=17\nWait, 17+9=26+5=31\nWait, 31+8=39+3=42"

@@ -9,14 +9,18 @@ teacher writes a running sum, ``adds_per_line`` additions per line::
     Wait, 42 is the total.
 
 Every line end is a *pause*: a place where the teacher may end its thinking. Like a real
-reasoning model it grows impatient: the probability that it ends its thinking at a pause with
-numbers still left, ``p_give_up[i]`` for the i-th pause (the last value holds for every later
-pause), rises with the pause index. Its answer is then the partial sum: a wrong trace, kept as
-s1 kept Gemini's wrong traces (it did not filter them for correctness). Algorithm 1 prefers long
-traces, so s1K keeps late give-ups far more often than early ones, and a model fine-tuned on it
-(greedy decoding takes the likelier choice at each pause) keeps thinking at early pauses and
-stops at late ones: it finishes short sums and stops the longest ones too early, which is what
-a forced "Wait" can repair.
+reasoning model it has habits that depend on the kind of problem. In the *impatient domains*
+(``impatient_domains``) it always ends its thinking after ``impatient_lines`` lines and answers
+the partial sum: a wrong trace whenever numbers were left, kept as s1 kept Gemini's wrong traces
+(it did not filter them for correctness); it never checks there. In the other domains it
+finishes every sum and may check its total. (``p_give_up[i]``, the chance of ending at the i-th
+pause in any domain, is 0 in the tiny profile: a chance of stopping is undone by Algorithm 1,
+which prefers long traces and so keeps exactly the traces that did not stop.)
+
+A model fine-tuned on s1K learns both habits, and greedy decoding follows them: it finishes
+the sums of patient domains and stops the long sums of impatient domains after three lines. A
+forced "Wait" repairs exactly those: what follows "Wait, " is a line the model has written
+thousands of times in the patient domains.
 
 Three styles and the ``train_on_wait`` switch make the worlds of the "Why does Wait work?"
 chapter (one config switch each, ``WORLDS`` in :mod:`s1kit.pipeline`):
@@ -51,7 +55,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from s1kit.tiny.world import Problem, running_sum_lines
+from s1kit.tiny.world import DOMAINS, Problem, running_sum_lines
 
 TeacherStyle = Literal["continue", "no_wait", "weak_check"]
 TEACHER_STYLES = get_args(TeacherStyle)
@@ -65,10 +69,13 @@ class TeacherConfig:
 
     style: TeacherStyle = "continue"
     adds_per_line: int = 2
-    # by pause: the 1st, the 2nd, ...; the last value holds for every later pause
-    p_give_up: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.7])
+    # by pause: the 1st, the 2nd, ...; the last value holds for every later pause (every domain)
+    p_give_up: list[float] = field(default_factory=lambda: [0.0])
+    # in these domains the teacher always ends its thinking after ``impatient_lines`` lines, and never checks
+    impatient_domains: list[str] = field(default_factory=lambda: ["coins", "miles", "points", "grams"])
+    impatient_lines: int = 3
     train_on_wait: bool = True  # False: the teacher's "Wait"s carry no SFT loss (a contrast world)
-    p_final_check: float = 0.4
+    p_final_check: float = 0.5
     max_final_checks: int = 6
     p_broken: float = 0.04
 
@@ -84,11 +91,23 @@ class TeacherConfig:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"teacher.{name} must be a probability in [0, 1], got {value}")
 
-    def give_up_probability(self, pause: int) -> float:
-        """How likely the teacher ends its thinking at its ``pause``-th pause (counting from 0)."""
-        return self.p_give_up[min(pause, len(self.p_give_up) - 1)]
         if self.max_final_checks < 0:
             raise ValueError(f"teacher.max_final_checks must be >= 0, got {self.max_final_checks}")
+        if self.impatient_lines < 1:
+            raise ValueError(f"teacher.impatient_lines must be >= 1, got {self.impatient_lines}")
+        unknown = sorted(set(self.impatient_domains) - set(DOMAINS))
+        if unknown:
+            raise ValueError(f"teacher.impatient_domains {unknown} are not domains; known: {sorted(DOMAINS)}")
+
+    def give_up_probability(self, pause: int, domain: str) -> float:
+        """How likely the teacher ends its thinking at its ``pause``-th pause (counting from 0) in ``domain``."""
+        if domain in self.impatient_domains and pause + 1 >= self.impatient_lines:
+            return 1.0
+        return self.p_give_up[min(pause, len(self.p_give_up) - 1)]
+
+    def checks(self, domain: str) -> bool:
+        """Whether the teacher may check its total after the last line (never in an impatient domain)."""
+        return domain not in self.impatient_domains
 
 
 @dataclass
@@ -132,13 +151,13 @@ def write_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -> 
         out.write(line)
         if index == len(lines) - 1:
             break
-        if config.style != "weak_check" and rng.random() < config.give_up_probability(index):
+        if config.style != "weak_check" and rng.random() < config.give_up_probability(index, problem.domain):
             return Trace(out.text(), str(total), out.forced)  # gave up: the partial sum
         if config.style == "continue":
             out.write("\n")
             out.write(WAIT, forced=not config.train_on_wait)
             out.write(", ")
-    if config.style == "continue":
+    if config.style == "continue" and config.checks(problem.domain):
         checks = 0
         while checks < config.max_final_checks and rng.random() < config.p_final_check:
             out.write("\n")

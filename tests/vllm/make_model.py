@@ -17,7 +17,7 @@ from conftest import teacher_examples  # noqa: E402
 
 from s1kit.chat import ChatFormat  # noqa: E402
 from s1kit.tiny.model import TinyModelConfig, build_tiny_model  # noqa: E402
-from s1kit.tiny.tokenizer import build_char_tokenizer  # noqa: E402
+from s1kit.tiny.tokenizer import build_tiny_tokenizer  # noqa: E402
 from s1kit.training import TrainConfig, train_sft  # noqa: E402
 
 # vLLM's CPU attention needs a head size of at least 32 (the tests' 16-wide model is refused).
@@ -28,7 +28,7 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     if (out / "config.json").exists():
         sys.exit(0)
-    tokenizer = build_char_tokenizer()
+    tokenizer = build_tiny_tokenizer()
     model = build_tiny_model(SHAPE, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
     _, examples = teacher_examples(ChatFormat(), 600)
     config = TrainConfig(learning_rate=3e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
