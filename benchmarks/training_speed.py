@@ -2,8 +2,9 @@
 
     python benchmarks/training_speed.py --profile tiny      (after `make reproduce`)
 
-Times optimizer steps of the profile's own SFT (its base model, its s1K, its batch size) under
-each combination of
+Times optimizer steps of the profile's own SFT (its base model, its s1K, its batch size), or with
+``--corpus base`` of its base-model training (the instruct corpus and that stage's batch size),
+under each combination of
 
 * layout: ``padded`` (trl's collator: every example padded to the batch's longest) or ``packed``
   (:class:`s1kit.training.PackedBatchCollator`: the same examples laid end to end in fewer rows);
@@ -29,15 +30,20 @@ from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 from s1kit.chat import ChatFormat
 from s1kit.modeling import load_model
 from s1kit.pipeline import base_model_path, open_run, selection
+from s1kit.tiny.instruct import instruct_examples
 from s1kit.tokenizer import load_tokenizer
 from s1kit.training import PackedBatchCollator, sft_examples, tokenize_example
 
 
-def training_rows(run) -> tuple[list[dict], int]:
+def training_rows(run, corpus: str) -> tuple[list[dict], int]:
     tokenizer = load_tokenizer(base_model_path(run))
     chat = ChatFormat.from_tokenizer(tokenizer)
+    if corpus == "base":
+        examples = instruct_examples(run.profile.base_model.corpus, chat, run.profile.seed)
+    else:
+        examples = sft_examples(selection(run)["s1k"], chat)
     rows = []
-    for example in sft_examples(selection(run)["s1k"], chat):
+    for example in examples:
         row = tokenize_example(tokenizer, example, run.profile.sft.train.max_length)
         rows.append({"input_ids": row["input_ids"],
                      "labels": [t if m else -100 for t, m in zip(row["input_ids"], row["completion_mask"], strict=True)]})
@@ -69,11 +75,14 @@ def main() -> None:
     parser.add_argument("--profile", default="tiny")
     parser.add_argument("--steps", type=int, default=12, help="timed steps per combination")
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--corpus", choices=("s1k", "base"), default="s1k",
+                        help="s1k: the SFT stage's data; base: the tiny base model's instruct corpus")
     args = parser.parse_args()
     run = open_run(args.profile)
-    rows, pad_id = training_rows(run)
+    rows, pad_id = training_rows(run, args.corpus)
     rng = random.Random(run.profile.seed)
-    batch_size = run.profile.sft.train.per_device_train_batch_size
+    stage = run.profile.base_model if args.corpus == "base" else run.profile.sft
+    batch_size = stage.train.per_device_train_batch_size
     batches = [rng.sample(rows, batch_size) for _ in range(args.steps + args.warmup)]
     real_tokens = sum(len(r["input_ids"]) for b in batches[args.warmup:] for r in b) / args.steps
     results = []
@@ -83,7 +92,7 @@ def main() -> None:
                         "seconds_per_step": round(seconds, 4), "tokens_per_s": round(real_tokens / seconds)})
         print(f"{layout:7s} {attention:6s} {results[-1]['dtype']}  {seconds:.3f} s/step  "
               f"{results[-1]['tokens_per_s']:6d} tok/s", flush=True)
-    print(json.dumps({"profile": run.profile.name, "batch_size": batch_size, "threads": torch.get_num_threads(),
+    print(json.dumps({"profile": run.profile.name, "corpus": args.corpus, "batch_size": batch_size, "threads": torch.get_num_threads(),
                       "mean_real_tokens_per_step": round(real_tokens), "results": results}, indent=1))
 
 

@@ -40,7 +40,7 @@ class TrainConfig:
 
     learning_rate: float = 1e-3
     num_train_epochs: float = 5.0
-    max_steps: int = 250  # > 0 overrides num_train_epochs
+    max_steps: int = 200  # > 0 overrides num_train_epochs
     per_device_train_batch_size: int = 16
     gradient_accumulation_steps: int = 1  # used when global_batch_size is 0
     global_batch_size: int = 0  # > 0: accumulation = global / (per-device batch x processes); s1: 16

@@ -52,7 +52,7 @@ def test_batch_plan_keeps_the_global_batch_and_counts_real_steps():
     with pytest.raises(ValueError, match="not a multiple"):
         batch_plan(TrainConfig(per_device_train_batch_size=3, global_batch_size=16), 100, 1)
     tiny = batch_plan(TrainConfig(), 1000, 1)  # the tiny profile: max_steps, no accumulation
-    assert tiny == {"processes": 1, "accumulation": 1, "global_batch": 16, "steps": 250, "warmup_steps": 12}
+    assert tiny == {"processes": 1, "accumulation": 1, "global_batch": 16, "steps": 200, "warmup_steps": 10}
 
 
 def test_sft_arguments_exist_in_the_installed_trl():
