@@ -97,8 +97,12 @@ Markdown("\n".join(f"- {line}" for line in analysis.verdicts(numbers)))
 # ## This run and the reference run
 # `reference/<profile>/` holds the results of a committed run of the same profile
 # ({py:func}`s1kit.book.reference_value`). On the same kind of CPU a fresh run matches it exactly.
-# On another kind it need not: bf16 training takes other code paths (AMX, AVX512-BF16), the
-# models come out different, and in this tiny world the curves move with them.
+# On another kind it need not: bf16 training takes other code paths (AMX, AVX512-BF16) and the
+# models come out different. An earlier tiny world lost the paper's shape that way, because its
+# model's choice to stop at a pause was close to a coin flip; this world's stops follow a habit
+# of the teacher that the fine-tuned model learns firmly (chapter 2), so the numbers may move
+# from one CPU kind to another while the shape should not. Only the kind named in the
+# reference has been measured.
 
 # %%
 print(book.reference_machines(run.profile.name))
@@ -121,7 +125,8 @@ book.reference_comparison(run.profile.name, summary, cap_k)
 #    {glue:text}`k0`% uncapped: the cap cuts the running sum before its last terms (scaling down).
 # 2. In this run accuracy goes from {glue:text}`k_before_acc`% at k = {glue:text}`k_before` to
 #    {glue:text}`k_last_acc`% at k = {glue:text}`k_last`; past the useful Waits each extra one adds a
-#    check that can go wrong, so expect no gain from a larger k.
+#    check line, and after more checks than its training traces ever held the model starts to
+#    copy the wrong total into its answer, so expect no gain from a larger k.
 # 3. The unforced SFT model, k = 0: {glue:text}`k0`%. The best forced accuracy
 #    ({glue:text}`best_k_acc`%) adds budget forcing on top: that is Table 1's next row.
 # ```

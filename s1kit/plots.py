@@ -217,7 +217,8 @@ def table1_figure(table: pd.DataFrame) -> plt.Figure:
     ax.set_xlim(0, 110)
     ax.set_xlabel("accuracy (%)")
     ax.set_ylabel("")
-    ax.legend(fontsize=8, loc="lower right")
+    # below the axes: inside them it covered the longest bars and their labels
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     fig.tight_layout()
     return fig
 

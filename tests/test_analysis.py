@@ -85,6 +85,20 @@ def test_extrapolation_verdicts_name_a_tie_instead_of_a_winner():
     assert any(line.startswith("**The best string** is Wait at 33.0% - as in the paper.") for line in lines)
 
 
+def test_repeating_wait_is_judged_by_its_last_point_against_no_forcing():
+    rows = [{"ignore_str": "Hmm", "accuracy": 0.3, "mean_thinking_tokens": 90.0, "gain_vs_unforced": 0.0,
+             "ci_low": -0.05, "ci_high": 0.05}]
+
+    def last_line(gain_at_8, low, high):
+        paired = [("k_vs_0", 2, 0.2, 0.1, 0.3), ("k_vs_0", 8, gain_at_8, low, high)]
+        s = summary(0.01, {0: 0.3, 2: 0.5, 8: 0.3 + gain_at_8}, {16: 0.0}, paired)
+        return analysis.extrapolation_verdicts({"num_ignore": 2, "rows": rows}, s)[-1]
+
+    assert "not reproduced, it falls below no forcing: up to k = 8" in last_line(-0.2, -0.25, -0.15)
+    assert "Figure 4a: the curve flattens) - reproduced:" in last_line(0.15, 0.1, 0.2)
+    assert "not distinguishable from no forcing at the end" in last_line(0.01, -0.04, 0.06)
+
+
 def test_without_cap_drops_only_that_caps_points():
     s = summary(0.01, {0: 0.4, 1: 0.5}, {8: 0.0, 64: 0.3})
     left = analysis.without_cap(s, 8)
