@@ -10,7 +10,7 @@ The s1 method, at both scales:
 - ``grading``, ``chat_client``, ``evaluation``, ``metrics``: answers graded as s1 does, sweeps, measures
 
 The tiny world that stands in for the paper's data and models: ``s1kit.tiny`` (world, teacher,
-instruct corpus, character tokenizer, model).
+instruct corpus, tokenizer, model).
 
 Running the study: ``config`` (profiles), ``preflight`` (what a profile needs), ``stages`` (cached
 stages), ``pipeline`` (the stage graph). The book's helpers: ``analysis``, ``plots``, ``paper``.

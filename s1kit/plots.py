@@ -41,9 +41,18 @@ def scaling_figure(summary: dict, cap_k: int, title: str = "") -> plt.Figure:
     for _, row in ignores.iterrows():
         ax.annotate(f"k={row['num_ignore']}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
                     textcoords="offset points", xytext=(4, -12), fontsize=8)
+    # caps the model's own thinking never reaches land on one point: one label names them all
+    groups: list[list] = []
     for _, row in caps.iterrows():
-        cap = "∞" if pd.isna(row["max_thinking_tokens"]) else int(row["max_thinking_tokens"])
-        ax.annotate(f"N={cap}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
+        cap = "∞" if pd.isna(row["max_thinking_tokens"]) else str(int(row["max_thinking_tokens"]))
+        last = groups[-1][0] if groups else None
+        if last is not None and last["accuracy"] == row["accuracy"] and \
+                abs(last["mean_thinking_tokens"] - row["mean_thinking_tokens"]) < 3:
+            groups[-1][1].append(cap)
+        else:
+            groups.append([row, [cap]])
+    for row, names in groups:
+        ax.annotate(f"N={', '.join(names)}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
                     textcoords="offset points", xytext=(-10, 6), fontsize=8)
     ax.axhline(summary["base_model_accuracy"] * 100, color="grey", linestyle="--", label="base model, no thinking")
     ax.set_xlabel("mean thinking tokens per question")
