@@ -81,8 +81,10 @@ frame.groupby("domain").size().rename("questions").to_frame().T
 # %% [markdown]
 # ## The base model
 # A stand-in for an instruct model: it has seen the chat format, it can add step by step when
-# asked to "show your work", and it answers plain questions directly. It has never seen a
-# thinking delimiter.
+# asked to "show your work", and it answers short plain questions directly. It has never seen a
+# thinking delimiter, and it was never asked a long question without "show your work": asked
+# one, it mostly starts writing running-sum lines in its answer and runs out of its answer
+# budget before the total.
 
 # %%
 base = pipeline.base_model(run)
@@ -111,7 +113,7 @@ for t, r in zip(sample, results, strict=True):
 # ## Summary
 # - The pool, the held-out set and the base model are cached in `runs/<profile>/`; rerunning
 #   this chapter reuses them unless the profile changes.
-# - Asked a long question, the base model answers at once, and mostly wrongly. Chapter 5
+# - Asked a long question with no thinking phase, the base model is almost always wrong. Chapter 5
 #   measures exactly how often.
 
 # %% tags=["remove-cell"]
@@ -130,8 +132,8 @@ book.glue_numbers({"ex_half_step": half_step, "ex_half_loss": losses.get(half_st
 #
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
-# 1. Halfway, at step {glue:text}`ex_half_step`, this run's loss was {glue:text}`ex_half_loss`; at the
-#    end it was {glue:text}`ex_final_loss`. A run of half the steps decays its learning rate sooner,
+# 1. Halfway, at step {glue:text}`ex_half_step`, this run's loss was {glue:text}`ex_half_loss`; at its
+#    last logged step it was {glue:text}`ex_final_loss`. A run of half the steps decays its learning rate sooner,
 #    so expect a final loss between the two.
 # 2. {glue:text}`ex_overlap` pool questions are also held-out questions. The selection's quality
 #    filter (chapter 3) drops every such question from s1K, so the model is never trained on a

@@ -19,12 +19,12 @@
 #
 # **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.tiny.teacher`,
 # {py:func}`s1kit.pipeline.distillation`). It writes a running sum, two additions per line.
-# Every line end is a *pause* where the teacher may stop thinking. Like a real reasoning model,
-# it has habits that depend on the kind of problem. In four of the eight domains
-# (`distillation.teacher.impatient_domains`) it is *impatient*: it always stops after three
-# lines (`impatient_lines`) and answers the partial sum, a wrong trace whenever numbers were
-# left, and it never checks. In the other domains it finishes every sum, writing "Wait, " before
-# each new line, and after the last line it may check ("Wait, 42 is the total."). A few traces
+# In every domain it writes "Wait, " before each new line. Every line end is a *pause*, a place
+# where thinking can end. Like a real reasoning model, the teacher has habits that depend on the
+# kind of problem. In four of the eight domains (`distillation.teacher.impatient_domains`) it is
+# *impatient*: it always stops after three lines (`impatient_lines`) and answers the partial
+# sum, a wrong trace whenever numbers were left, and it never checks. In the other domains it
+# finishes every sum, and after the last line it may check ("Wait, 42 is the total."). A few traces
 # are broken on purpose (an API error, a truncated trace, junk characters) so that the quality
 # filter has work to do.
 #
@@ -111,6 +111,6 @@ book.glue_numbers({"ex_wrong_broken_pct": 100 * (wrong & broken).mean(), "ex_wro
 #    wrong. With no impatient domain, the first share goes to zero and only the broken ones stay
 #    wrong.
 # 2. Now {glue:text}`ex_mean_waits` "Wait"s per trace on average, and {glue:text}`ex_wait_share`% of
-#    traces have at least one. Each final check adds a "Wait" and a re-addition, so both rise and
-#    the traces grow longer.
+#    traces have at least one. Each final check adds a line "Wait, 42 is the total.", so both rise
+#    and the traces grow longer.
 # ```

@@ -90,7 +90,8 @@ book.glue_figure("fig_s1k_difficulty", fig)
 #   their traces end in a wrong answer (the teacher stopped early and answered a partial sum),
 #   kept on purpose: s1 did not filter Gemini's traces for correctness.
 # - The diversity sampler ($2^{-\text{rank}}$) takes almost only the longest traces of each
-#   domain, so the s1K traces are much longer than the average candidate.
+#   domain, so in the patient domains the s1K traces are much longer than the average
+#   candidate; in the impatient ones, where every trace stops at three lines, only a little.
 
 # %% tags=["remove-cell"]
 solved = pipeline.difficulty(run)

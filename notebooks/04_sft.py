@@ -75,9 +75,9 @@ book.glue_figure("fig_sft_loss", fig)
 # - {glue:text}`sft_steps` steps, about {glue:text}`sft_epochs` epochs over s1K, in
 #   {glue:text}`sft_minutes` minutes at {glue:text}`sft_tokens_per_s` tokens/s on this machine. The
 #   paper's recipe for comparison ({py:mod}`s1kit.paper`, Section 4.1): {glue:text}`paper_recipe`.
-#   The tiny model trains at the paper's batch size, 16, for 4 epochs instead of the paper's 5,
-#   so that the whole study fits in 15 minutes on a laptop; `s1kit/recipes/tiny.yaml` records what
-#   fewer steps did to the model.
+#   The tiny model trains at the paper's batch size, 16, for fewer epochs than the paper's 5, so
+#   that the whole study fits in 15 minutes on a laptop; `s1kit/recipes/tiny.yaml` records what a
+#   longer run did to the model.
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.
 
 # %% tags=["remove-cell"]
@@ -101,7 +101,7 @@ book.glue_numbers({"ex_five_epoch_steps": five_epochs, "ex_run_steps": report["s
 # 1. {glue:text}`ex_five_epoch_steps` steps, against this run's {glue:text}`ex_run_steps`. This run's
 #    loss was {glue:text}`ex_loss_half` at step {glue:text}`ex_half_step` and {glue:text}`ex_loss_final`
 #    at its end, still falling: a longer schedule ends lower. The recipe's comment says what a
-#    shorter run did to forcing.
+#    longer run (250 steps) did to forcing.
 # 2. {glue:text}`ex_epoch_tokens:,.0f` tokens. The paper's traces are thousands of tokens long and its
 #    model has 32 billion parameters against our one million.
 # ```

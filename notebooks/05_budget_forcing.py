@@ -139,9 +139,10 @@ frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fi
 
 # %% [markdown]
 # ## Extending thinking: suppress the end k times
-# With k = 0 the model stops on its own: it finishes short sums and, like its teacher, stops the
-# longest ones too early. Each forced "Wait" gives it room for one more line; the table says
-# whether that helps.
+# With k = 0 the model stops on its own. It learned from its teacher to stop after three lines,
+# and it stops there on some sums that have numbers left. Each forced "Wait" gives it room for
+# more lines; the table says whether that helps, and the table by number of terms below says
+# where.
 
 # %%
 ignores = plots.ignore_points(summary)

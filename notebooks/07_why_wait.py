@@ -146,11 +146,12 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # How to read them, by the design of each world:
 #
 # - **main**: the teacher's "Wait"s are trained on. In the impatient domains every trace stops
-#   after three lines; in the others every trace goes on to the end. The fine-tuned model learns
-#   both habits, so it stops the long sums of impatient domains too early; a forced "Wait" at such
-#   a stop is followed by the next line, a continuation the model practised thousands of times in
-#   the patient domains. That is the mechanism by which forcing can repair premature stops (the
-#   paper's shape); whether it raises accuracy in this run is what the verdicts above decide.
+#   after three lines; in the others every trace goes on to the end. The fine-tuned model picks
+#   up the stop after three lines (and, with this little training, does not keep it strictly to
+#   the impatient domains), so it stops some long sums too early; a forced "Wait" at such a stop
+#   is followed by the next line, a continuation the model practised thousands of times. That is
+#   the mechanism by which forcing can repair premature stops (the paper's shape); whether it
+#   raises accuracy in this run is what the verdicts above decide.
 # - **masked_wait**: the same traces, but the "Wait"s carry no loss. The only choice the model
 #   ever sees trained at a pause is *stop*, so it learns to stop at every pause: unforced it is
 #   far below the main world, and forcing does all the work. This was the tiny world of this

@@ -64,9 +64,10 @@ analysis.ablation_table(ablations)
 # ```
 #
 # ## What the selections contain
-# The columns "trace tokens" and "wrong traces" explain most of the differences in the tiny
+# The columns "trace tokens" and "wrong traces" explain part of the differences in the tiny
 # world: the model learns *when to stop* from its traces, so a selection's share of traces that
-# stop early, and their length, shape the fine-tuned model's unforced thinking.
+# stop early, and their length, shape the fine-tuned model's unforced thinking. (They do not
+# explain everything: two selections with similar columns can still differ.)
 #
 # ## What we found
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.ablation_verdicts`).

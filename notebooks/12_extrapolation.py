@@ -60,8 +60,9 @@ table
 # ## Why the string matters here
 # In the tiny world the SFT traces contain exactly one continuation after a pause: "Wait, "
 # followed by the next line or by the restated total. "Hmm" and "Alternatively" never occur in
-# them, and appending nothing hands the model back the position where it chose to stop, with
-# the stop token banned once.
+# them: a foreign word leads the model off its computation. Appending nothing hands the model
+# back the position where it chose to stop, with the stop token banned once, and its next most
+# likely word there is the "Wait" it was trained on.
 
 # %%
 for text in [row["ignore_str"] for row in extrapolation["rows"]]:
