@@ -32,7 +32,7 @@ from s1kit.modeling import load_model
 from s1kit.pipeline import base_model_path, open_run, selection
 from s1kit.tiny.instruct import instruct_examples
 from s1kit.tokenizer import load_tokenizer
-from s1kit.training import PackedBatchCollator, sft_examples, tokenize_example
+from s1kit.training import PackedBatchCollator, completion_labels, sft_examples, tokenize_example
 
 
 def training_rows(run, corpus: str) -> tuple[list[dict], int]:
@@ -40,14 +40,12 @@ def training_rows(run, corpus: str) -> tuple[list[dict], int]:
     chat = ChatFormat.from_tokenizer(tokenizer)
     if corpus == "base":
         examples = instruct_examples(run.profile.base_model.corpus, chat, run.profile.seed)
+        max_length = run.profile.base_model.train.max_length
     else:
         examples = sft_examples(selection(run)["s1k"], chat)
-    rows = []
-    for example in examples:
-        row = tokenize_example(tokenizer, example, run.profile.sft.train.max_length)
-        rows.append({"input_ids": row["input_ids"],
-                     "labels": [t if m else -100 for t, m in zip(row["input_ids"], row["completion_mask"], strict=True)]})
-    return rows, tokenizer.pad_token_id
+        max_length = run.profile.sft.train.max_length
+    rows = [tokenize_example(tokenizer, example, max_length) for example in examples]
+    return [{"input_ids": r["input_ids"], "labels": completion_labels(r)} for r in rows], tokenizer.pad_token_id
 
 
 def time_steps(run, batches: list[list[dict]], pad_id: int, layout: str, attention: str, bf16: bool,

@@ -57,7 +57,7 @@ class EvaluationConfig:
     bootstrap_samples: int = 1000
     vllm_kwargs: dict = field(default_factory=dict)  # passed to vllm.LLM (tensor_parallel_size, ...)
     # the HF engine's attention kernel ("" keeps the model's own); for the tiny model on a CPU, eager
-    # decoded 20% faster than sdpa with the same tokens (measured on a 500-prompt k = 2 sweep)
+    # decoded a 500-prompt k = 2 sweep in 5.8 s against sdpa's 6.8-7.4 s, with the same tokens
     hf_attn_implementation: str = "eager"
     # An LLM judge for answers math-verify cannot decide (s1 used gpt-4o-mini); {} = off, the default.
     # {"base_url": "http://127.0.0.1:8000/v1", "model": "...", "api_key_env": "OPENAI_API_KEY"}

@@ -52,7 +52,8 @@ class TrainConfig:
     too_long: Literal["error", "truncate"] = "error"  # an example over max_length: refuse, or cut it (s1's trl did)
     bf16: bool = True
     # "" keeps the model's own attention kernel; the tiny profile names "eager": under bf16 autocast
-    # on the CPU, torch's sdpa kernel ran a 1M-parameter Qwen2 27% slower (benchmarks/training_speed.py)
+    # on the CPU, torch's sdpa kernel trained the 1M-parameter Qwen2 at 9.5k tok/s against eager's
+    # 13.4k on s1K (benchmarks/training_speed.py)
     attn_implementation: str = "eager"
     # True: each batch's examples are packed into as few rows as fit in its longest example
     # (:class:`PackedBatchCollator`): the same examples and the same loss as padding, with less
@@ -151,11 +152,20 @@ def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_l
     return {"input_ids": input_ids, "completion_mask": completion_mask}
 
 
+def completion_labels(row: dict[str, list[int]]) -> list[int]:
+    """A tokenized row's labels: its token ids where ``completion_mask`` is 1, else -100 (no loss).
+
+    The form trl's dataset preparation gives a ``completion_mask`` column, and the form its
+    collators and :class:`PackedBatchCollator` read.
+    """
+    return [t if m else -100 for t, m in zip(row["input_ids"], row["completion_mask"], strict=True)]
+
+
 class PackedBatchCollator:
     """A training batch with its examples packed into rows instead of padded to one length.
 
-    trl pads every example of a batch to the batch's longest; a tiny-world batch mixes 20- and
-    200-token examples, so most of its arithmetic went on pad tokens. This collator takes the same
+    trl pads every example of a batch to the batch's longest; a batch of the tiny base model's
+    corpus mixes 20- and 100-token examples, so much of its arithmetic went on pad tokens. This collator takes the same
     examples and lays them end to end (first fit, longest first) in rows no longer than the
     batch's longest example, so no example is split. Position ids restart at 0 for every example;
     transformers reads the restarts as separate sequences and masks attention between them
@@ -172,10 +182,7 @@ class PackedBatchCollator:
     def __call__(self, features: list[dict]) -> dict[str, torch.Tensor]:
         sequences = []
         for f in features:
-            ids = list(f["input_ids"])
-            labels = list(f["labels"]) if "labels" in f else [
-                t if m else -100 for t, m in zip(ids, f["completion_mask"], strict=True)]
-            sequences.append((ids, labels))
+            sequences.append((list(f["input_ids"]), list(f["labels"]) if "labels" in f else completion_labels(f)))
         width = max(len(ids) for ids, _ in sequences)
         rows: list[list[int]] = []
         used: list[int] = []

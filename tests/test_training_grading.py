@@ -103,7 +103,7 @@ def test_packed_batch_gives_the_padded_batch_loss_and_gradients(tokenizer, chat,
     from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
     from s1kit.tiny.model import TinyModelConfig, build_tiny_model
-    from s1kit.training import PackedBatchCollator
+    from s1kit.training import PackedBatchCollator, completion_labels
 
     long_trace = "\n".join(["1+2=3+4=7", "Wait, 7+5=12+6=18", "Wait, 18+7=25+8=33"] + ["Wait, 33 is the total."] * 4)
     questions = ["Coins: 1 2. Total?", "Coins: 1 2 4 5 6 7 8. Total?", "Miles: 5 6 7. Total?", "Votes: 4 4. Total?"]
@@ -111,8 +111,7 @@ def test_packed_batch_gives_the_padded_batch_loss_and_gradients(tokenizer, chat,
     rows = []
     for q, t in zip(questions, traces, strict=True):
         row = tokenize_example(tokenizer, Example(chat.user_prompt(q), chat.thinking_completion(t, "0")), 512)
-        rows.append({"input_ids": row["input_ids"],
-                     "labels": [i if m else -100 for i, m in zip(row["input_ids"], row["completion_mask"], strict=True)]})
+        rows.append({"input_ids": row["input_ids"], "labels": completion_labels(row)})
     packed = PackedBatchCollator(tokenizer.pad_token_id)(rows)
     padded = DataCollatorForLanguageModeling(pad_token_id=tokenizer.pad_token_id)(rows)
     width = max(len(r["input_ids"]) for r in rows)

@@ -17,10 +17,10 @@ finishes every sum and may check its total. (``p_give_up[i]``, the chance of end
 pause in any domain, is 0 in the tiny profile: a chance of stopping is undone by Algorithm 1,
 which prefers long traces and so keeps exactly the traces that did not stop.)
 
-A model fine-tuned on s1K learns both habits, and greedy decoding follows them: it finishes
-the sums of patient domains and stops the long sums of impatient domains after three lines. A
-forced "Wait" repairs exactly those: what follows "Wait, " is a line the model has written
-thousands of times in the patient domains.
+A model fine-tuned on s1K picks up the stop after three lines (with the tiny profile's short
+training it does not keep it strictly to the impatient domains), so greedy decoding stops some
+long sums too early. A forced "Wait" repairs those: what follows "Wait, " is a line the model
+has written thousands of times.
 
 Three styles and the ``train_on_wait`` switch make the worlds of the "Why does Wait work?"
 chapter (one config switch each, ``WORLDS`` in :mod:`s1kit.pipeline`):
