@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -130,6 +131,16 @@ def conditional_records(records: Sequence[dict], thinking_tokens: dict[str, int]
             row["question"] = with_instruction(record["question"], LONG_PROMPT if long else SHORT_PROMPT)
         out.append(row)
     return out
+
+
+def conditional_s1k(s1k: Sequence[dict], tokenizer, seed: int) -> list[dict]:
+    """The conditional model's training data: s1K with an instruction per example (:func:`conditional_records`).
+
+    Trace lengths are counted in ``tokenizer``'s tokens (the base model's), and the class prompt
+    splits at their median.
+    """
+    lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in s1k}
+    return conditional_records(s1k, lengths, statistics.median(lengths.values()), seed)
 
 
 def _move(span: Sequence[int], moved: list[tuple[int, int]]) -> list[int]:
