@@ -110,8 +110,14 @@ class Profile:
     ablations: AblationsConfig = field(default_factory=AblationsConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
     requires: RequirementsConfig = field(default_factory=RequirementsConfig)  # checked before any work
-    # chapter 7's contrast worlds (s1kit.pipeline.WORLDS) this profile runs; [] runs none (classroom)
+    # chapter 7's contrast worlds (s1kit.experiments.worlds.WORLDS) this profile runs; [] runs none (classroom)
     worlds: list[str] = field(default_factory=lambda: ["no_wait", "weak_check", "masked_wait"])
+
+    @property
+    def runs_tiny_world(self) -> bool:
+        """True when any stage runs the tiny world's stand-ins (its modules then belong in stage keys)."""
+        return (self.sourcing.kind == "tiny" or self.base_model.kind == "train_tiny"
+                or self.distillation.kind == "tiny_teacher")
 
     def __post_init__(self) -> None:
         if self.base_model.kind == "pretrained" and not self.base_model.path:

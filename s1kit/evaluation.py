@@ -17,15 +17,12 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
 from s1kit.grading import Benchmark, Judge, grade
 from s1kit.metrics import paired_bootstrap
-
-if TYPE_CHECKING:
-    from s1kit.control import ControlConfig
 
 log = logging.getLogger("s1kit")
 
@@ -306,63 +303,3 @@ def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, se
     log.info("dev split (%d questions): best k = %d (%.3f)", len(dev), best, accuracy[best])
     return {"n": len(dev), "accuracy_by_num_ignore": {str(k): a for k, a in sorted(accuracy.items())},
             "best_num_ignore": best}
-
-
-def extrapolation(engine: Engine, test: Sequence[dict], config: EvaluationConfig, seed: int,
-                  unforced: Sequence[bool]) -> tuple[list[dict], list[dict]]:
-    """Table 4: end of thinking suppressed ``extrapolation_num_ignore`` times, appending each string.
-
-    ``unforced`` is the same model's per-question correctness with no forcing (k = 0), from the
-    main sweep; every row carries its paired gain over it. Returns the rows and the generations.
-    """
-    questions, answers, benchmarks = held_out_columns(test, config.benchmark)
-    chat = ChatFormat.from_tokenizer(engine.tokenizer)
-    rows, generations = [], []
-    for text in config.extrapolation_strings:
-        forcing = BudgetForcing(num_ignore=config.extrapolation_num_ignore, ignore_str=text,
-                                max_answer_tokens=config.max_answer_tokens, seed=seed, chat=chat)
-        point, results, correct = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
-        gain, low, high = paired_bootstrap(unforced, correct, config.bootstrap_samples, seed)
-        rows.append({"ignore_str": text, "num_ignore": forcing.num_ignore, "accuracy": point.accuracy,
-                     "mean_thinking_tokens": point.mean_thinking_tokens, "n": point.n,
-                     "gain_vs_unforced": gain, "ci_low": low, "ci_high": high})
-        generations += [{"ignore_str": text, "id": t["id"], "thinking": r.thinking_text, "correct": c}
-                        for t, r, c in zip(test, results, correct, strict=True)]
-    return rows, generations
-
-
-def evaluate_control(engine, test: Sequence[dict], config: "ControlConfig", max_answer_tokens: int | None,
-                     benchmark: str, seed: int, max_step_tokens: int, bootstrap_samples: int) -> dict[str, list[dict]]:
-    """Every conditional-control run of Table 3 on the conditional model, as rows per method.
-
-    TCC and SCC run once per budget without and once with budget forcing (a cap of N tokens, or
-    N steps' worth: N x ``max_step_tokens``); CCC runs the short and long prompts, and the plain
-    prompt as the reference its control is judged against.
-    """
-    from s1kit.control import LONG_PROMPT, SHORT_PROMPT, step_instruction, token_instruction, with_instruction
-
-    chat = ChatFormat.from_tokenizer(engine.tokenizer)
-    answers = [t["answer"] for t in test]
-
-    def run(instruction: str | None, cap: int | None, budget: int | None) -> dict:
-        questions = [with_instruction(t["question"], instruction) if instruction else t["question"] for t in test]
-        forcing = BudgetForcing(max_thinking_tokens=cap, max_answer_tokens=max_answer_tokens, seed=seed, chat=chat)
-        point, _, _ = run_point(engine, questions, answers, forcing, benchmark, bootstrap_samples)
-        return {"instruction": instruction, "cap": cap, "budget": budget, "accuracy": point.accuracy,
-                "thinking_tokens": point.mean_thinking_tokens, "ci_low": point.ci_low, "ci_high": point.ci_high}
-
-    rows: dict[str, list[dict]] = {"TCC": [], "TCC + BF": [], "SCC": [], "SCC + BF": [], "CCC": []}
-    for n in config.token_budgets:
-        rows["TCC"].append(run(token_instruction(n), None, n))
-        rows["TCC + BF"].append(run(token_instruction(n), n, n))
-    for n in config.step_budgets:
-        rows["SCC"].append(run(step_instruction(n), None, n * max_step_tokens))
-        rows["SCC + BF"].append(run(step_instruction(n), n * max_step_tokens, n * max_step_tokens))
-    plain = run(None, None, None)
-    for prompt in (SHORT_PROMPT, LONG_PROMPT):
-        row = run(prompt, None, None)
-        # the paper's CCC control: short thinks less than the plain prompt, long thinks more
-        row["follows"] = (row["thinking_tokens"] < plain["thinking_tokens"]) == (prompt == SHORT_PROMPT)
-        rows["CCC"].append(row)
-    rows["plain prompt"] = [plain]
-    return rows

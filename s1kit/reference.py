@@ -19,19 +19,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from s1kit import pipeline
+from s1kit.experiments import GRAPH
+
 REPO = Path(__file__).resolve().parent.parent
 
-# relative to a run's directory (runs/<profile>/ or one of its worlds)
-RESULT_FILES = (
-    "results/summary.json",
-    "s1k/funnel.json",
-    "models/base/train_report.json",
-    "models/sft/train_report.json",
-    "experiments/extrapolation/extrapolation.json",
-    "experiments/parallel/parallel.json",
-    "experiments/data_ablations/ablations.json",
-    "experiments/control/control.json",
-)
+# relative to a run's directory (runs/<profile>/ or one of its worlds): each stage's small results
+RESULT_FILES = tuple(f"{stage.directory}/{name}" for stage in GRAPH.values() for name in stage.reference)
 # wall-clock quantities: they differ from run to run and live in run.json instead
 VOLATILE_KEYS = frozenset({"wall_s", "tokens_per_s", "train_seconds", "elapsed_s", "seconds", "computed_at"})
 
@@ -60,7 +54,7 @@ def result_files(run_root: Path) -> dict[str, Path]:
     return found
 
 
-def write_reference(run, pipeline, destination: Path) -> list[str]:
+def write_reference(run, destination: Path) -> list[str]:
     """Write ``run``'s reference into ``destination`` (replacing it); return the files written.
 
     Refuses a run whose results contract (``results/summary.json``) is missing: a reference
@@ -75,8 +69,8 @@ def write_reference(run, pipeline, destination: Path) -> list[str]:
     for name, source in files.items():
         _write(destination / name, without_times(json.loads(source.read_text())))
     card = {"profile": run.profile.name, "commit": git_commit(), "date": datetime.date.today().isoformat(),
-            "machine": machine(), "stage_seconds": stage_times(run, pipeline).to_dict(orient="records"),
-            "training": training_speeds(run, pipeline).to_dict(orient="records")}
+            "machine": machine(), "stage_seconds": stage_times(run).to_dict(orient="records"),
+            "training": training_speeds(run).to_dict(orient="records")}
     _write(destination / "run.json", card)
     return sorted(files)
 
@@ -140,7 +134,7 @@ def machine() -> dict[str, Any]:
             "torch": torch.__version__, "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 
-def stage_times(run, pipeline):
+def stage_times(run):
     """Seconds per computed stage, the main world's and each contrast world's (from ``stage.json``)."""
     import pandas as pd
 
@@ -152,7 +146,7 @@ def stage_times(run, pipeline):
     return pd.DataFrame(rows, columns=["world", "stage", "seconds"])
 
 
-def training_speeds(run, pipeline):
+def training_speeds(run):
     """Steps, tokens and tokens/s of every training this run did (base model, SFT, variants)."""
     import pandas as pd
 

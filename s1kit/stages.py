@@ -1,24 +1,36 @@
-"""Stage bookkeeping: a stage graph, cache keys that know the code, and atomic publishing.
+"""Stage bookkeeping: a stage graph, cache keys that know the code, locks, and atomic publishing.
 
 A *stage* (:class:`Stage`) is one step of the study: it names the stages it needs, the
-settings it reads from the profile, the s1kit modules it runs and the directory it writes.
-``s1kit.pipeline`` declares the graph once; keys, order, the CLI's ``stage`` command and the
-timings table all come from it.
+settings it reads from the profile, its compute function and the directory it writes. Each
+stage is declared in its own module of ``s1kit.experiments``; the graph, its order, the CLI's
+``stage`` command and the timings table all come from there.
 
 **Keys.** A stage's cache key hashes (a) its resolved settings, (b) a fingerprint of the code
-it runs: the source of its compute function, of every s1kit module that function reaches
-through imports, and the versions of torch/transformers/trl/datasets, and (c) the keys of the
-stages it needs. Editing ``s1kit/evaluation.py`` therefore recomputes the evaluation and
-nothing upstream of it; changing the teacher recomputes distillation and everything after it.
+it runs: the module that holds its compute function and every s1kit module that module
+reaches through imports (function-local ones included), each hashed as code (its syntax tree
+without docstrings, so a comment or docstring edit changes no key), plus the versions of
+torch/transformers/trl/datasets, and (c) the keys of the stages it needs. Two kinds of module
+never enter a key: this module (it decides *whether* a stage runs, not *what* it computes), and
+the tiny world (``s1kit.tiny``) in profiles that do not run it, so that a new tiny teacher
+never reruns a 32B fine-tune.
 
 **Records.** A finished stage writes ``stage.json``: the key, the settings, the code
-fingerprint module by module, the upstream keys, when it was computed and how long it took.
-When a stage is reused the log says so ("stage sft: reused, computed 2026-11-25 02:13:40 ...");
-when it is recomputed the log says why (settings, code in which modules, or upstream).
+fingerprint module by module, the upstream keys and publications, every output file with its
+size (and a hash when it is small), when it was computed and how long it took. A stage is
+reused only when its key matches, its outputs are whole, and every stage it needs is itself
+reusable and is the publication it was computed from; otherwise the log says why ("code
+changed (s1kit.tiny.world)", "outputs changed: model.safetensors missing", "record unreadable").
 
 **Publishing.** A stage computes into ``<dir>.partial-<pid>`` and is renamed into place only
-when it finished, with ``stage.json`` written last. An interrupted stage (Ctrl-C, a crash)
-leaves at most a partial directory, which no later run trusts.
+when it finished, with ``stage.json`` written last. An interrupted stage (Ctrl-C, a crash, a
+SIGKILL) leaves at most a partial directory, which no later run trusts.
+
+**Locks.** Several processes may share a run directory (``make reproduce`` while a chapter runs
+in Jupyter, two terminals). Each stage is computed under a lock (``filelock``) beside its
+directory: a second process waits, says so, and checks the key again once it holds the lock,
+reusing the other's result or recomputing if its own settings or code differ. Only the holder of
+the lock cleans partial directories, so none of a live process is removed; a dead process
+released its lock with its life, and its partial directory is cleaned.
 
 **Several processes** (``accelerate launch -m s1kit stage sft``). Only the main process (rank 0)
 computes the stages upstream of the launched one, each in a single-process child run (a
@@ -28,10 +40,14 @@ one shared partial directory named by its key, and published by the main process
 
 Layout of ``runs/<profile>/``::
 
-    data/                 pool and held-out test set (JSON lines)
+    data/                 pool, held-out test and dev sets (JSON lines)
     traces/, difficulty/, s1k/   teacher traces, base-model verdicts, the selection
     models/base, models/sft
     results/              sweeps, summary.json
+    experiments/<name>/   the paper's other experiments (Tables 2-4, Figure 4b)
+    worlds/<world>/       chapter 7's contrast worlds (the tiny world only)
+    cache/                answers of LLM services (domain labels), kept across interruptions
+    .launch/              the profile handed to single-process child runs of a launch
     timings.json          seconds per stage, notebook and book build of the last run
     notebooks/            executed notebooks
 """
@@ -43,17 +59,21 @@ import datetime
 import hashlib
 import importlib.metadata
 import importlib.util
-import inspect
 import json
 import logging
 import os
 import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from filelock import FileLock, Timeout
+
+from s1kit.jsonio import write_json
 
 if TYPE_CHECKING:
     from s1kit.config import Profile
@@ -64,6 +84,11 @@ MARKER = "stage.json"
 PACKAGE = "s1kit"
 # Libraries whose version can change a stage's numbers; recorded in, and part of, every key.
 LIBRARIES = ("torch", "transformers", "trl", "datasets", "tokenizers")
+# Code that never enters a key: the bookkeeping (it decides whether a stage runs, not what it computes).
+UNHASHED = frozenset({f"{PACKAGE}.stages"})
+TINY_WORLD = f"{PACKAGE}.tiny"
+# Outputs up to this size are hashed in the record, larger ones (model weights) checked by size.
+HASHED_OUTPUT_BYTES = 1 << 20
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -72,19 +97,24 @@ class Stage:
     """One node of the stage graph.
 
     ``settings(profile)`` returns exactly the profile values the stage's result depends on (not
-    batch sizes or thread counts). ``modules(profile)`` names the s1kit modules its compute
-    function calls into; their imports are followed, so naming the entry points is enough.
-    ``compute(run, out)`` writes the stage's files into the directory ``out``.
+    batch sizes or thread counts). ``compute(run, out)`` writes the stage's files into the
+    directory ``out``; the module that defines it, and whatever that module imports, is the
+    stage's code. ``writes`` lists the files a finished stage holds, ``reference`` the small
+    results among them that a committed reference keeps (``s1kit.reference``).
     """
 
     name: str
     directory: str  # relative to runs/<profile>/
     needs: tuple[str, ...]
     settings: Callable[[Profile], dict]
-    modules: Callable[[Profile], tuple[str, ...]]
     compute: Callable[[RunDir, Path], None]
-    writes: tuple[str, ...] = ()  # the files a finished stage holds (documentation and checks)
+    writes: tuple[str, ...] = ()
+    reference: tuple[str, ...] = ()
     all_ranks: bool = False  # computed by every process of a distributed launch (training), not rank 0 alone
+
+    @property
+    def module(self) -> str:
+        return self.compute.__module__
 
 
 def process_rank() -> tuple[int, int]:
@@ -152,6 +182,18 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:`` (a type-only import runs no code)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+
+
 @cache
 def _imported_modules(module: str) -> frozenset[str]:
     """The s1kit modules that ``module`` imports anywhere in its source (function-local imports too)."""
@@ -159,7 +201,7 @@ def _imported_modules(module: str) -> frozenset[str]:
     if source is None:
         raise ValueError(f"stage code names module {module!r}, which is not an s1kit module")
     found = set()
-    for node in ast.walk(ast.parse(source.read_text())):
+    for node in _runtime_nodes(ast.parse(source.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == PACKAGE:
             for alias in node.names:  # `from s1kit import pipeline` names a module; `from s1kit.x import f` does not
                 candidate = f"{node.module}.{alias.name}"
@@ -171,14 +213,21 @@ def _imported_modules(module: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def module_closure(modules: Iterable[str]) -> list[str]:
-    """``modules`` and every s1kit module they import, transitively, sorted."""
+def module_closure(modules: Iterable[str], tiny_world: bool = True) -> list[str]:
+    """``modules`` and every s1kit module they import, transitively, sorted.
+
+    Left out: ``UNHASHED`` (bookkeeping), and with ``tiny_world=False`` the tiny world's modules,
+    which a profile that does not run the tiny world never executes.
+    """
     seen, todo = set(), list(modules)
     while todo:
         module = todo.pop()
-        if module not in seen:
-            seen.add(module)
-            todo.extend(_imported_modules(module))
+        if module in seen or module in UNHASHED:
+            continue
+        if not tiny_world and (module == TINY_WORLD or module.startswith(TINY_WORLD + ".")):
+            continue
+        seen.add(module)
+        todo.extend(_imported_modules(module))
     return sorted(seen)
 
 
@@ -186,18 +235,59 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def _without_docstrings(tree: ast.Module) -> ast.Module:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+@cache
+def code_hash(module: str) -> str:
+    """A hash of a module's code, not its formatting: comments, docstrings and layout do not count."""
+    tree = _without_docstrings(ast.parse(_module_file(module).read_text()))
+    return _sha(ast.dump(tree, include_attributes=False).encode())
+
+
 def code_fingerprint(stage: Stage, profile: Profile) -> dict[str, str]:
-    """Hash of every piece of code a stage runs: its compute function, its modules, its libraries."""
-    fingerprint = {f"{stage.compute.__module__}.{stage.compute.__qualname__}":
-                   _sha(inspect.getsource(stage.compute).encode())}
-    for module in module_closure(stage.modules(profile)):
-        fingerprint[module] = _sha(_module_file(module).read_bytes())
+    """Hash of every piece of code a stage runs: its module and what that reaches, and its libraries."""
+    fingerprint = {module: code_hash(module) for module in module_closure([stage.module], profile.runs_tiny_world)}
     for library in LIBRARIES:
         try:
             fingerprint[library] = importlib.metadata.version(library)
         except importlib.metadata.PackageNotFoundError:
             fingerprint[library] = "absent"
     return fingerprint
+
+
+# -- outputs ------------------------------------------------------------------------------------
+def output_record(directory: Path) -> dict[str, dict]:
+    """Every file a stage wrote (its record aside): size, and a hash when the file is small."""
+    out = {}
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name == MARKER:
+            continue
+        size = path.stat().st_size
+        out[name] = {"bytes": size, **({"sha256": _sha(path.read_bytes())} if size <= HASHED_OUTPUT_BYTES else {})}
+    return out
+
+
+def damaged_outputs(directory: Path, recorded: dict[str, dict]) -> list[str]:
+    """What is missing or changed among the outputs a record lists."""
+    problems = []
+    for name, expected in recorded.items():
+        path = directory / name
+        if not path.is_file():
+            problems.append(f"{name} missing")
+        elif path.stat().st_size != expected["bytes"]:
+            problems.append(f"{name} changed size")
+        elif "sha256" in expected and _sha(path.read_bytes()) != expected["sha256"]:
+            problems.append(f"{name} changed")
+    return problems
 
 
 # -- the run directory --------------------------------------------------------------------------
@@ -223,9 +313,21 @@ class RunDir:
             return self.shared[name].stage_dir(name)
         return self.root / self.graph[name].directory
 
-    def marker(self, name: str) -> dict | None:
+    def _read_marker(self, name: str) -> tuple[dict | None, str | None]:
+        """The stage's record, or why there is none that can be trusted."""
         marker = self.stage_dir(name) / MARKER
-        return json.loads(marker.read_text()) if marker.exists() else None
+        if not marker.exists():
+            return None, "never computed" if not self.stage_dir(name).exists() else "no finished record"
+        try:
+            data = json.loads(marker.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            return None, f"record unreadable ({MARKER}: {error})"
+        if not isinstance(data, dict) or "key" not in data:
+            return None, f"record unreadable ({MARKER} holds no key)"
+        return data, None
+
+    def marker(self, name: str) -> dict | None:
+        return self._read_marker(name)[0]
 
     def record(self, name: str) -> dict:
         """What a stage's key is made of: settings, code fingerprint, upstream keys.
@@ -251,18 +353,40 @@ class RunDir:
             return self.shared[name].key(name)
         return _sha(json.dumps(self.record(name), sort_keys=True, default=str).encode())
 
+    def stale_reason(self, name: str) -> str | None:
+        """None when the stage can be reused as it is on disk; otherwise why it must be (re)computed."""
+        if name in self.shared:
+            return self.shared[name].stale_reason(name)
+        if name in self._ensured:  # made current by this process already
+            return None
+        marker, problem = self._read_marker(name)
+        if problem:
+            return problem
+        if "outputs" not in marker:
+            return "its record predates output checks"
+        if marker["key"] != self.key(name):
+            return self._key_change(marker, name)
+        damaged = damaged_outputs(self.stage_dir(name), marker["outputs"])
+        if damaged:
+            return f"outputs changed: {', '.join(damaged)}"
+        for need in self.graph[name].needs:
+            if self.stale_reason(need) is not None:
+                return f"upstream {need} must be recomputed"
+            if marker.get("publications", {}).get(need) != self._publication(need):
+                return f"upstream changed ({need} was recomputed since)"
+        return None
+
     def is_current(self, name: str) -> bool:
-        marker = self.marker(name)
-        return marker is not None and marker.get("key") == self.key(name)
+        return self.stale_reason(name) is None
 
     def why_stale(self, name: str) -> str:
-        """A short reason why a stage must be (re)computed."""
-        marker = self.marker(name)
-        if marker is None:
-            return "never computed" if not self.stage_dir(name).exists() else "no finished record"
-        if "settings" not in marker:
-            return "its record predates code-aware keys"
+        """A short reason why a stage must be (re)computed ("current" when it need not be)."""
+        return self.stale_reason(name) or "current"
+
+    def _key_change(self, marker: dict, name: str) -> str:
         now = self.record(name)
+        if "settings" not in marker or "code" not in marker:
+            return "its record predates code-aware keys"
         reasons = []
         if marker["settings"] != now["settings"]:
             changed = sorted(k for k in set(marker["settings"]) | set(now["settings"])
@@ -271,17 +395,40 @@ class RunDir:
         changed = sorted(k for k in set(marker["code"]) | set(now["code"]) if marker["code"].get(k) != now["code"].get(k))
         if changed:
             reasons.append(f"code changed ({', '.join(changed)})")
-        upstream = sorted(k for k, v in now["upstream"].items() if marker["upstream"].get(k) != v)
+        upstream = sorted(k for k, v in now["upstream"].items() if marker.get("upstream", {}).get(k) != v)
         if upstream:
             reasons.append(f"upstream changed ({', '.join(upstream)})")
         return "; ".join(reasons) or "key changed"
+
+    def _publication(self, name: str) -> str | None:
+        """The id of a stage's current publication: it changes each time the stage is recomputed."""
+        marker = self.marker(name)
+        return marker.get("publication") if marker else None
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold the stage's lock (``.<dir>.lock`` beside its directory), saying so when another process has it."""
+        final = self.stage_dir(name)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(final.parent / f".{final.name}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.info("stage %s: another process is computing it; waiting for it to finish", name)
+            lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
 
     @contextmanager
     def publishing(self, name: str) -> Iterator[Path]:
         """Compute into a partial dir; publish it atomically, ``stage.json`` last, only if the body finishes.
 
-        In a distributed launch the partial dir is named by the stage's key, so that every rank
-        computes into the same one; only the main process cleans, publishes and writes the record.
+        Called with the stage's lock held, so every other partial dir of the stage belongs to a
+        dead process and is removed. In a distributed launch the partial dir is named by the
+        stage's key, so that every rank computes into the same one; only the main process
+        cleans, publishes and writes the record.
         """
         final = self.stage_dir(name)
         rank, world = process_rank()
@@ -304,10 +451,13 @@ class RunDir:
             log.info("stage %s: interrupted; nothing published", name)
             raise
         seconds = round(time.perf_counter() - start, 1)
+        outputs = output_record(work)
         if final.exists():
             shutil.rmtree(final)
         os.replace(work, final)
-        record = dict(self.record(name), key=self.key(name), seconds=seconds,
+        record = dict(self.record(name), key=self.key(name), seconds=seconds, outputs=outputs,
+                      publication=uuid.uuid4().hex[:16],
+                      publications={need: self._publication(need) for need in self.graph[name].needs},
                       computed_at=datetime.datetime.now().isoformat(sep=" ", timespec="seconds"))
         write_json(final / MARKER, record)
         log.info("stage %s: done in %.1fs", name, seconds)
@@ -318,25 +468,40 @@ class RunDir:
             return self.shared[name].ensure(name)
         if name in self._ensured:
             return self.stage_dir(name)
-        self._ensured.add(name)
         stage = self.graph[name]
-        if self.is_current(name):
-            marker = self.marker(name)
-            log.info("stage %s: reused, computed %s in %ss (key %s)", name, marker.get("computed_at", "?"),
-                     marker.get("seconds", "?"), marker["key"])
+        if self._reuse(name):
             return self.stage_dir(name)
         rank, world = process_rank()
         if world > 1 and not stage.all_ranks:  # one child run computes it with everything it needs
             if rank == 0:
                 self._compute_in_single_process(name)
             self._wait_for(name)
+            self._ensured.add(name)
             return self.stage_dir(name)
         for need in stage.needs:
             self.ensure(need)
+        if world > 1 and rank != 0:  # computes alongside the main process, which holds the lock and publishes
+            self._compute(name)
+        else:
+            with self.lock(name):
+                if not self._reuse(name, after_wait=True):  # another process may have computed it meanwhile
+                    self._compute(name)
+        self._ensured.add(name)
+        return self.stage_dir(name)
+
+    def _reuse(self, name: str, after_wait: bool = False) -> bool:
+        if not self.is_current(name):
+            return False
+        marker = self.marker(name)
+        log.info("stage %s: reused, computed %s in %ss (key %s)%s", name, marker.get("computed_at", "?"),
+                 marker.get("seconds", "?"), marker["key"], " by another process" if after_wait else "")
+        self._ensured.add(name)
+        return True
+
+    def _compute(self, name: str) -> None:
         log.info("stage %s: computing (%s)", name, self.why_stale(name))
         with self.publishing(name) as out:
-            stage.compute(self, out)
-        return self.stage_dir(name)
+            self.graph[name].compute(self, out)
 
     def _compute_in_single_process(self, name: str) -> None:
         """Run ``stage name`` (and what it needs) in a child process outside the distributed launch."""
@@ -369,41 +534,9 @@ class RunDir:
 
     def plan(self) -> list[dict]:
         """Every stage in order with whether a run would reuse it, and why not."""
-        return [{"stage": name, "needs": list(stage.needs), "directory": str(self.stage_dir(name)),
-                 "current": self.is_current(name), "why": "" if self.is_current(name) else self.why_stale(name)}
-                for name, stage in self.graph.items()]
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> Any:
-    return json.loads(Path(path).read_text())
-
-
-def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    """Write JSON lines atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist; run the stage that writes it first")
-    rows = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}:{number}: malformed JSON line ({error.msg})") from error
-    return rows
+        rows = []
+        for name, stage in self.graph.items():
+            reason = self.stale_reason(name)
+            rows.append({"stage": name, "needs": list(stage.needs), "directory": str(self.stage_dir(name)),
+                         "current": reason is None, "why": reason or ""})
+        return rows

@@ -1,0 +1,48 @@
+"""Stage ``distillation`` (chapter 2): a reasoning trace and an attempt for every pool question.
+
+In the tiny world a programmatic teacher writes them (``s1kit.tiny.teacher``); at paper scale
+the pool already carries its teacher's traces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from s1kit.experiments._paths import output
+from s1kit.jsonio import read_jsonl, write_jsonl
+from s1kit.stages import Stage
+from s1kit.tiny.teacher import distill
+from s1kit.tiny.world import Problem
+
+if TYPE_CHECKING:
+    from s1kit.config import Profile
+    from s1kit.stages import RunDir
+
+log = logging.getLogger("s1kit")
+
+
+def settings(p: Profile) -> dict:
+    cfg = p.distillation
+    if cfg.kind == "dataset":
+        return {"kind": "dataset"}
+    return {"kind": "tiny_teacher", "seed": p.seed, "teacher": dataclasses.asdict(cfg.teacher)}
+
+
+def compute(run: RunDir, out: Path) -> None:
+    pool = read_jsonl(output(run, "sourcing", "pool.jsonl"))
+    cfg = run.profile.distillation
+    if cfg.kind == "tiny_teacher":
+        problems = [Problem(r["id"], r["domain"], r["source"], tuple(r["terms"])) for r in pool]
+        traces = distill(problems, cfg.teacher, run.profile.seed)
+        rows = [dict(r, trace=t.trace, attempt=t.attempt, forced_spans=[list(s) for s in t.forced_spans],
+                     broken=t.broken) for r, t in zip(pool, traces, strict=True)]
+    else:  # the pool already carries its teacher's traces
+        rows = pool
+    log.info("distilled %d traces", len(rows))
+    write_jsonl(out / "traces.jsonl", rows)
+
+
+STAGE = Stage("distillation", "traces", ("sourcing",), settings, compute, writes=("traces.jsonl",))

@@ -1,0 +1,40 @@
+"""Chapter 7's contrast worlds: the main tiny world with one teacher setting changed.
+
+Each lives in ``runs/<profile>/worlds/<world>/`` and shares the parent's pool, test set, base
+model and difficulty verdicts, so only distillation, selection, SFT and evaluation run again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from s1kit.experiments import GRAPH
+from s1kit.stages import RunDir
+
+WORLDS: dict[str, dict] = {
+    "no_wait": {"style": "no_wait"},  # the teacher goes on silently: nothing in s1K follows "Wait"
+    "weak_check": {"style": "weak_check"},  # never stops early; its check after "Wait" is weaker than its first pass
+    "masked_wait": {"train_on_wait": False},  # the "Wait"s in s1K carry no loss: SFT teaches stopping at every pause
+}
+
+
+def world_variant(run: RunDir, world: str) -> RunDir:
+    """A contrast world (one of ``WORLDS``): the same profile with one teacher setting changed.
+
+    Its evaluation sweeps k up to 2 (the k its verdicts compare), every other cap, and skips the
+    dev split: a contrast world is read for the shape of its curves, and no choice is made on it.
+    """
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r}; known worlds: {sorted(WORLDS)}")
+    teacher = dataclasses.replace(run.profile.distillation.teacher, **WORLDS[world])
+    main = run.profile.evaluation
+    evaluation = dataclasses.replace(main, dev_sweep=False, caps=sorted(main.caps)[::2],
+                                     num_ignores=[k for k in main.num_ignores if k <= 2])
+    profile = dataclasses.replace(
+        run.profile,
+        name=f"{run.profile.name}/worlds/{world}",
+        distillation=dataclasses.replace(run.profile.distillation, teacher=teacher),
+        evaluation=evaluation,
+    )
+    return RunDir(profile, run.root.parent, GRAPH,
+                  shared={"sourcing": run, "base_model": run, "difficulty": run})
