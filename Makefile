@@ -1,4 +1,4 @@
-# Two commands: `make reproduce` runs the study, `make test` runs the tests.
+# Two commands: `make reproduce` runs the study, `make test` runs the tests (`make test-fast`: all but the slow smoke study).
 # Both create .venv and install the pinned CPU stack on first use.
 PROFILE ?= tiny
 CHROMIUM := /usr/bin/chromium
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book
+.PHONY: reproduce test test-fast test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book
 
 reproduce: $(INSTALLED)
 	$(PY) -m s1kit check --profile $(PROFILE)
@@ -17,6 +17,10 @@ reproduce: $(INSTALLED)
 
 test: lint $(CHROMIUM)
 	$(PY) -m pytest -q tests
+
+# the inner loop: everything but the end-to-end smoke study (pytest -m slow)
+test-fast: lint
+	$(PY) -m pytest -q -m "not slow" tests
 
 # Debian's Chromium: the browser check of the built book (s1kit.bookcheck) runs in it, headless
 $(CHROMIUM):

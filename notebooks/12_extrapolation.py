@@ -20,7 +20,7 @@
 #
 # **This chapter** runs the same comparison on the tiny SFT model: the end suppressed
 # `evaluation.extrapolation_num_ignore` times, appending each string of
-# `evaluation.extrapolation_strings` ({py:func}`s1kit.evaluation.extrapolation`), and the "Wait"
+# `evaluation.extrapolation_strings` ({py:func}`s1kit.experiments.extrapolation.extrapolation`), and the "Wait"
 # curve over k from the main sweep. Every gain is paired against the same model with no forcing,
 # on the same questions ({py:func}`s1kit.metrics.paired_bootstrap`).
 

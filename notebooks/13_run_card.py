@@ -44,7 +44,7 @@ pd.Series(card, name="").to_frame()
 # the difficulty verdicts). A stage that this profile did not run is not listed.
 
 # %%
-stage_rows = reference.stage_times(run, pipeline)
+stage_rows = reference.stage_times(run)
 stage_rows
 
 # %%
@@ -55,4 +55,4 @@ book.glue_numbers({"stage_minutes": stage_rows["seconds"].sum() / 60})
 # tokens of real (unpadded) text per second:
 
 # %%
-reference.training_speeds(run, pipeline)
+reference.training_speeds(run)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,9 +19,7 @@ from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
-CHAPTERS = ["01_sourcing", "02_distillation", "03_selection", "04_sft", "05_budget_forcing", "06_scaling",
-            "07_why_wait", "08_metrics", "09_control_methods", "10_parallel", "11_data_ablations",
-            "12_extrapolation", "13_run_card"]
+CHAPTERS = [p.stem for p in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py"))]
 
 
 def s1kit(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -173,6 +172,33 @@ def test_editing_evaluation_code_recomputes_evaluation_only(smoke_run, tmp_path)
     assert record["settings"]["seed"] == 0 and "s1kit.evaluation" in record["code"]
     assert (tmp_path / "runs" / "smoke" / "results" / "summary.json").read_bytes() == \
         (run / "results" / "summary.json").read_bytes()  # the edit changed no behaviour
+
+
+def test_an_experiment_edit_recomputes_that_experiment_alone(smoke_run, tmp_path):
+    """On a finished run, `check` says what a new statement in one stage module, or in a helper, would recompute."""
+    run, _, recipe = smoke_run
+    shutil.copytree(REPO / "s1kit", tmp_path / "pkg" / "s1kit", ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "pkg"))
+    args = ("check", "--profile", str(recipe), "--runs", str(run.parent))
+
+    def plan() -> dict[str, str]:
+        done = s1kit(*args, cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        rows = [re.match(r"  (\w+) +needs .* (reuse|compute \(.*\))$", line) for line in done.stdout.splitlines()]
+        return {row[1]: row[2] for row in rows if row}
+
+    assert set(plan().values()) == {"reuse"}
+    module = tmp_path / "pkg" / "s1kit" / "experiments" / "data_ablations.py"
+    module.write_text(module.read_text() + "\nA_CONSTANT_ADDED_BY_A_TEST = 1\n")
+    states = plan()
+    assert states.pop("data_ablations") == "compute (code changed (s1kit.experiments.data_ablations))"
+    assert set(states.values()) == {"reuse"}  # sft and everything upstream are reused
+    helper = tmp_path / "pkg" / "s1kit" / "experiments" / "_variants.py"
+    helper.write_text(helper.read_text() + "\nA_HELPER_CONSTANT = 1\n")
+    states = plan()
+    for stage in ("data_ablations", "control", "extrapolation"):
+        assert "s1kit.experiments._variants" in states.pop(stage)
+    assert set(states.values()) == {"reuse"}
 
 
 def test_profile_path_runs_end_to_end_through_check(tmp_path):
