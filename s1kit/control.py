@@ -87,19 +87,20 @@ def steps_of(trace: str) -> list[str]:
 def with_step_markers(trace: str, budget: int) -> tuple[str, list[tuple[int, int]]]:
     """The trace with a countdown line before every step, and where the original text's spans moved.
 
-    Returns the new trace and a list of (old offset, new offset) for the start of every step,
-    so that forced spans can be moved along.
+    Returns the new trace and a list of (old offset, new offset) for the start of every line,
+    so that forced spans can be moved along. Blank lines are not steps (:func:`steps_of`): they
+    get no marker and do not count down.
     """
     lines = trace.split("\n")
     out, moved, position, left = [], [], 0, budget
     new_position = 0
     for line in lines:
-        marker = step_marker(left) + "\n"
+        marker = step_marker(left) + "\n" if line else ""
         out.append(marker + line)
         moved.append((position, new_position + len(marker)))
         position += len(line) + 1
         new_position += len(marker) + len(line) + 1
-        left -= 1
+        left -= bool(line)
     return "\n".join(out), moved
 
 

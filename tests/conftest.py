@@ -8,10 +8,12 @@ import pytest
 import torch
 
 from s1kit.chat import ChatFormat
+from s1kit.modeling import load_model
 from s1kit.tiny.model import TinyModelConfig, build_tiny_model
 from s1kit.tiny.teacher import TeacherConfig, distill
 from s1kit.tiny.tokenizer import build_tiny_tokenizer
 from s1kit.tiny.world import generate_problems
+from s1kit.tokenizer import load_tokenizer
 from s1kit.training import TrainConfig, sft_examples, train_sft
 
 torch.set_num_threads(2)
@@ -55,3 +57,10 @@ def trained_dir(tmp_path_factory, tokenizer, chat):
                          weight_decay=0.0, max_length=256, logging_steps=40, bf16=False)
     report = train_sft(model, tokenizer, examples, config, out, seed=0)
     return out, report
+
+
+@pytest.fixture(scope="session")
+def trained(trained_dir):
+    """The trained model and its tokenizer, loaded back from disk as the pipeline loads them."""
+    path, _ = trained_dir
+    return load_model(path), load_tokenizer(path)

@@ -24,12 +24,6 @@ def prompts(chat, count=6, seed=5):
     return [chat.thinking_prompt(p.question) for p in problems]
 
 
-@pytest.fixture(scope="module")
-def trained(trained_dir):
-    path, _ = trained_dir
-    return load_model(path), load_tokenizer(path)
-
-
 @pytest.mark.parametrize("which", ["random", "trained"])
 def test_parity_with_reference_over_grid(which, random_model, tokenizer, trained, chat):
     model, tok = (random_model, tokenizer) if which == "random" else trained

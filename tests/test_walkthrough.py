@@ -6,16 +6,8 @@ import pytest
 
 from s1kit.budget import BudgetForcing, budget_force
 from s1kit.engines import HFEngine
-from s1kit.modeling import load_model
 from s1kit.tiny.world import generate_problems
-from s1kit.tokenizer import load_tokenizer
 from s1kit.walkthrough import forcing_walkthrough, generated_ids
-
-
-@pytest.fixture(scope="module")
-def trained(trained_dir):
-    path, _ = trained_dir
-    return load_model(path), load_tokenizer(path)
 
 
 @pytest.mark.parametrize("cap,k", [(None, 2), (20, 0), (30, 1)])

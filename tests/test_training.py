@@ -1,3 +1,5 @@
+"""Supervised fine-tuning: the loss mask, the settings, the batch plan, trl arguments, the chat format, packing."""
+
 import pytest
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
