@@ -172,7 +172,7 @@ class PackedBatchCollator:
     (``masking_utils.find_packed_sequence_indices``), so each example sees only itself. The
     first token of each example has no label (it would be predicted from the previous one), which
     a prompt token never has anyway. The loss is the same token-weighted mean over the same
-    completion tokens as with padding; ``tests/test_training_grading.py`` checks it against trl's
+    completion tokens as with padding; ``tests/test_training.py`` checks it against trl's
     padded batch.
     """
 
@@ -237,7 +237,7 @@ def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, s
 
     Only names that both the CPU stack's transformers/trl and the GPU stack's (transformers < 5.21,
     forced by vLLM) accept; ``tests/vllm/test_gpu_stack.py`` checks them against the GPU lock's
-    versions, ``tests/test_training_grading.py`` against the installed ones.
+    versions, ``tests/test_training.py`` against the installed ones.
     """
     return {
         "output_dir": str(output_dir / "trainer"),
