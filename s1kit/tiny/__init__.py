@@ -14,6 +14,7 @@ module                    stands in for                                      at 
 ``s1kit.tiny.model``      Qwen2.5-32B-Instruct's architecture, at 1M params  the checkpoint itself
 ========================  =================================================  ============================
 
-Only ``s1kit.pipeline`` (the orchestrator) and ``s1kit.config`` (the profile) import this
-package; a method module never does (``tests/test_layout.py`` checks it).
+Only the stages (``s1kit.experiments``) and the profile (``s1kit.config``) import this package;
+a method module never does (``tests/test_layout.py`` checks it). Its modules enter a stage's
+cache key only in profiles that run the tiny world (``Profile.runs_tiny_world``).
 """
