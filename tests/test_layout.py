@@ -9,7 +9,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "s1kit"
 # The orchestration and the book's helpers may see both scales; the method must not see the tiny world.
-TOP = {"s1kit.pipeline", "s1kit.config", "s1kit.__main__", "s1kit.analysis", "s1kit.plots"}
+TOP = {"s1kit.pipeline", "s1kit.config", "s1kit.__main__"}
 
 
 def module_name(path: Path) -> str:
@@ -67,7 +67,8 @@ def test_import_graph_is_acyclic_and_layered():
     for name, imported in graph.items():
         for other in imported:
             assert depth[other] < depth[name], f"{name} (layer {depth[name]}) imports {other} (layer {depth[other]})"
-    assert max(depth.values()) <= 7
+    # deepest: the command line over the book's helpers, which open runs through the pipeline
+    assert max(depth.values()) <= 8
 
 
 def test_method_modules_never_import_the_tiny_world():
