@@ -79,7 +79,7 @@ from s1kit.report.summary import Summary
 summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 metrics = metric_report.budget_forcing_metrics(summary, cap_k)
-book.glue_numbers({f"{name}_{key}": value for name, row in metrics.items() for key, value in row.items()})
+book.glue_numbers(metric_report.quoted_metrics(metrics))
 pd.DataFrame(metrics).T.round(2)
 
 # %% [markdown]

@@ -115,6 +115,9 @@ def test_budget_forcing_metrics_survive_a_flat_sweep():
     flat = flat.without_cap(99)  # unchanged: no point has that cap
     m = metrics.budget_forcing_metrics(flat, cap_k=0)
     assert m["cap_sweep"]["control_pct"] == 100.0 and round(m["cap_sweep"]["performance_pct"], 6) == 5.0
+    # the smoke run's ignore sweep scores 0% everywhere: Scaling has no slope, the prose says so
+    quoted = metrics.quoted_metrics(metrics.budget_forcing_metrics(reference_summary("smoke"), cap_k=0))
+    assert quoted["wait_sweep_scaling_per_100_tokens"] == "not defined" and quotable(quoted)
     one_cap = summary(0.0, {0: 0.1}, {8: 0.0, 16: 0.05})
     numbers = metrics.exercise_numbers(one_cap, cap_k=0)  # without its smallest cap one run is left: no slope
     assert numbers["ex_scaling_without_smallest"].startswith("not defined") and quotable(numbers)

@@ -25,6 +25,11 @@ def budget_forcing_metrics(summary: Summary, cap_k: int) -> dict[str, dict]:
     return out
 
 
+def quoted_metrics(metrics: dict[str, dict]) -> dict[str, float | str]:
+    """:func:`budget_forcing_metrics` flattened for the prose ("cap_sweep_control_pct"); a Scaling with no slope reads "not defined"."""
+    return {f"{name}_{key}": finite_or(value, "not defined") for name, row in metrics.items() for key, value in row.items()}
+
+
 def dev_table(summary: Summary) -> pd.DataFrame | None:
     """Accuracy (%) per k on the dev split beside the test set's; None when the run has no dev split."""
     if summary.dev_accuracy is None:
