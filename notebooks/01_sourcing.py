@@ -39,10 +39,8 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %% [markdown]
 # ## The pool and the test set
@@ -62,10 +60,10 @@ pool[0], test[0]
 # %%
 import pandas as pd
 
-from s1kit import plots
+from s1kit.report.figures import count_figure
 
 frame = pd.DataFrame(pool)
-fig = plots.count_figure(frame, "difficulty", hue="source", title="Pool: questions per number of terms")
+fig = count_figure(frame, "difficulty", hue="source", title="Pool: questions per number of terms")
 book.glue_figure("fig_pool_difficulty", fig)
 frame.groupby("domain").size().rename("questions").to_frame().T
 
@@ -87,25 +85,26 @@ frame.groupby("domain").size().rename("questions").to_frame().T
 # budget before the total.
 
 # %%
+from s1kit.report import training as training_report
+
 base = pipeline.base_model(run)
 if base["report"]:
     report = base["report"]
     glue("base_steps", book.plain(report["steps"]), display=False)
     glue("base_tokens_per_s", book.plain(round(report["tokens_per_s"])), display=False)
-    fig = plots.loss_figure({"base model": report})
+    fig = training_report.loss_figure({"base model": report})
     book.glue_figure("fig_base_loss", fig)
     print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
 
 # %%
 from s1kit.chat import ChatFormat
-from s1kit.evaluation import direct_accuracy
+from s1kit.evaluation import direct_accuracy, held_out_columns
 
-engine = pipeline.engine_for(run, base["path"], batch_size=64)
+engine = pipeline.engine_for(run, base["path"], batch_size=run.profile.evaluation.batch_size)
 sample = test[:4]
-accuracy, results, _ = direct_accuracy(engine, [t["question"] for t in sample], [t["answer"] for t in sample],
-                                       run.profile.evaluation.base_max_answer_tokens,
-                                       [t.get("benchmark", run.profile.evaluation.benchmark) for t in sample],
-                                       ChatFormat.from_tokenizer(engine.tokenizer))
+questions, answers, benchmarks = held_out_columns(sample, run.profile.evaluation.benchmark)
+accuracy, results, _ = direct_accuracy(engine, questions, answers, run.profile.evaluation.base_max_answer_tokens,
+                                       benchmarks, ChatFormat.from_tokenizer(engine.tokenizer))
 for t, r in zip(sample, results, strict=True):
     print(f"{t['question']:<50} gold {t['answer']:>4}   base model: {r.answer_text!r}")
 
@@ -117,10 +116,9 @@ for t, r in zip(sample, results, strict=True):
 #   measures exactly how often.
 
 # %% tags=["remove-cell"]
-losses = {h["step"]: h["loss"] for h in (base["report"] or {}).get("loss_history", [])}
-half_step = min(losses, key=lambda s: abs(s - max(losses) / 2)) if losses else float("nan")
-book.glue_numbers({"ex_half_step": half_step, "ex_half_loss": losses.get(half_step, float("nan")),
-                   "ex_final_loss": losses[max(losses)] if losses else float("nan"),
+losses = training_report.loss_milestones(base["report"])
+book.glue_numbers({"ex_half_step": losses["half_step"], "ex_half_loss": losses["half_loss"],
+                   "ex_final_loss": losses["final_loss"],
                    "ex_overlap": len({p["question"] for p in pool} & {t["question"] for t in test})}, digits=3)
 
 # %% [markdown]

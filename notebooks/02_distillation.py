@@ -42,18 +42,18 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-from s1kit import analysis, plots
+from s1kit.report import traces as trace_report
+from s1kit.report.figures import count_figure
 
+wait = run.profile.evaluation.ignore_str
 traces = pipeline.distillation(run)
-table = analysis.trace_table(traces)
+table = trace_report.trace_table(traces, wait)
 glue("traces_total", book.plain(len(traces)), display=False)
-glue("teacher_wrong_pct", book.plain(round(100 * (1 - table["teacher_correct"].mean()), 1)), display=False)
+glue("teacher_wrong_pct", book.plain(trace_report.teacher_rates(traces, wait)["wrong_answer_pct"]), display=False)
 glue("broken_count", book.plain(int((table["broken"] != "").sum())), display=False)
 table.describe().round(2)
 
@@ -68,7 +68,7 @@ table.describe().round(2)
 def show(record):
     print(f"Q: {record['question']}   gold: {record['answer']}   teacher: {record['attempt']!r}"
           f"   broken: {record.get('broken')}")
-    print(analysis.mark_forced(record["trace"], record.get("forced_spans")), end="\n\n")
+    print(trace_report.mark_forced(record["trace"], record.get("forced_spans")), end="\n\n")
 
 
 long_ones = [r for r in traces if r.get("difficulty", 0) >= 8 and not r.get("broken")]
@@ -78,7 +78,7 @@ for kind in ("api_error", "truncated", "ascii_junk"):
     show(next(r for r in traces if r.get("broken") == kind))
 
 # %%
-fig = plots.count_figure(table, "waits", title="Waits per trace")
+fig = count_figure(table, "waits", title="Waits per trace")
 book.glue_figure("fig_waits", fig)
 
 # %% [markdown]
@@ -93,9 +93,7 @@ book.glue_figure("fig_waits", fig)
 # - Each contrast world of chapter 7 ("Why does Wait work?") changes one teacher setting.
 
 # %% tags=["remove-cell"]
-wrong, broken = ~table["teacher_correct"], table["broken"] != ""
-book.glue_numbers({"ex_wrong_broken_pct": 100 * (wrong & broken).mean(), "ex_wrong_intact_pct": 100 * (wrong & ~broken).mean(),
-                   "ex_mean_waits": table["waits"].mean(), "ex_wait_share": 100 * (table["waits"] > 0).mean()}, digits=2)
+book.glue_numbers(trace_report.exercise_numbers(traces, wait), digits=2)
 
 # %% [markdown]
 # ## Exercises

@@ -37,19 +37,20 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
 import pandas as pd
 
-from s1kit import analysis, paper, plots
+from s1kit import paper
+from s1kit.report import traces as trace_report
+from s1kit.report.figures import count_figure, funnel_figure
+from s1kit.report.words import NOT_RUN
 
 selected = pipeline.selection(run)
 s1k, funnel = selected["s1k"], selected["funnel"]
-fig = plots.funnel_figure(funnel)
+fig = funnel_figure(funnel)
 book.glue_figure("fig_funnel", fig)
 glue("s1k_size", book.plain(len(s1k)), display=False)
 glue("paper_funnel", " → ".join(f"{n:,}" for n in (paper.POOL_SIZE, paper.AFTER_QUALITY, paper.AFTER_DIFFICULTY,
@@ -64,19 +65,14 @@ pd.DataFrame(funnel)
 # ```
 
 # %%
-table = analysis.trace_table(s1k)
-candidates = pd.DataFrame(selected["candidates"])
+wait = run.profile.evaluation.ignore_str
+table = trace_report.trace_table(s1k, wait)
 glue("s1k_domains", book.plain(table["domain"].nunique()), display=False)
-glue("s1k_wrong_pct", book.plain(round(100 * (1 - table["teacher_correct"].mean()), 1)), display=False)
-pd.DataFrame({
-    "candidates (after difficulty)": candidates.groupby("domain").size(),
-    "selected": table.groupby("domain").size(),
-    "mean trace tokens, candidates": candidates.groupby("domain")["thinking_tokens"].mean().round(1),
-    "mean trace tokens, selected": pd.DataFrame(s1k).groupby("domain")["thinking_tokens"].mean().round(1),
-})
+glue("s1k_wrong_pct", book.plain(trace_report.teacher_rates(s1k, wait)["wrong_answer_pct"]), display=False)
+trace_report.selected_by_domain(selected["candidates"], s1k)
 
 # %%
-fig = plots.count_figure(table, "difficulty", title="s1K: selected questions per number of terms")
+fig = count_figure(table, "difficulty", title="s1K: selected questions per number of terms")
 book.glue_figure("fig_s1k_difficulty", fig)
 
 # %% [markdown]
@@ -96,8 +92,8 @@ book.glue_figure("fig_s1k_difficulty", fig)
 # %% tags=["remove-cell"]
 solved = pipeline.difficulty(run)
 pool_traces = pipeline.distillation(run)
-book.glue_numbers({"ex_pool_wrong_pct": 100 * sum(str(r["attempt"]) != str(r["answer"]) for r in pool_traces) / len(pool_traces),
-                   "ex_solved_pct": 100 * sum(solved.values()) / len(solved) if solved else float("nan"),
+book.glue_numbers({"ex_pool_wrong_pct": trace_report.teacher_rates(pool_traces, wait)["wrong_answer_pct"],
+                   "ex_solved_pct": 100 * sum(solved.values()) / len(solved) if solved else NOT_RUN,
                    "ex_sampled": len(solved)})
 
 # %% [markdown]

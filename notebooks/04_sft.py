@@ -31,13 +31,12 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-from s1kit import paper, plots
+from s1kit import paper
+from s1kit.report import training as training_report
 from s1kit.tokenizer import load_tokenizer
 from s1kit.training import sft_examples, tokenize_example
 
@@ -55,13 +54,12 @@ if tokenizer is not None:
 result = pipeline.sft(run)
 report = result["report"]
 glue("sft_steps", book.plain(report["steps"]), display=False)
-glue("sft_epochs", round(report["steps"] * report["config"]["per_device_train_batch_size"] / report["examples"], 1),
-     display=False)
+glue("sft_epochs", book.plain(training_report.epochs(report)), display=False)
 glue("sft_minutes", book.plain(round(report["wall_s"] / 60, 1)), display=False)
 glue("sft_tokens_per_s", book.plain(round(report["tokens_per_s"])), display=False)
 glue("paper_recipe", f"{paper.SFT_RECIPE['epochs']} epochs, {paper.SFT_RECIPE['minutes']} minutes on "
      f"{paper.SFT_RECIPE['gpus']}s", display=False)
-fig = plots.loss_figure({"SFT on s1K": report})
+fig = training_report.loss_figure({"SFT on s1K": report})
 book.glue_figure("fig_sft_loss", fig)
 {k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")}
 
@@ -81,13 +79,7 @@ book.glue_figure("fig_sft_loss", fig)
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.
 
 # %% tags=["remove-cell"]
-history = {h["step"]: h["loss"] for h in (report or {}).get("loss_history", [])}
-five_epochs = round(5 * report["examples"] / report["config"]["per_device_train_batch_size"]) if report else float("nan")
-half = min(history, key=lambda s: abs(s - max(history) / 2)) if history else float("nan")
-book.glue_numbers({"ex_five_epoch_steps": five_epochs, "ex_run_steps": report["steps"] if report else float("nan"),
-                   "ex_half_step": half, "ex_loss_half": history.get(half, float("nan")),
-                   "ex_loss_final": history[max(history)] if history else float("nan"),
-                   "ex_epoch_tokens": report["examples"] * report["mean_example_tokens"] if report else float("nan")}, digits=3)
+book.glue_numbers(training_report.exercise_numbers(report), digits=3)
 
 # %% [markdown]
 # ## Exercises

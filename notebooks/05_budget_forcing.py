@@ -57,24 +57,23 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
 
-from s1kit import analysis, plots
+from s1kit.report import scaling
+from s1kit.report.figures import forcing_diagram
+from s1kit.report.summary import Summary
 
 results = pipeline.evaluation(run)
-summary, generations = results["summary"], results["generations"]
+summary, generations = Summary.from_json(results["summary"]), results["generations"]
 test = pipeline.sourcing(run)["test"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
-numbers = analysis.headline(summary, cap_k)
+numbers = scaling.headline(summary, cap_k)
 book.glue_numbers({"cap_k": cap_k, **numbers})
-book.glue_figure("fig_forcing_states", plots.forcing_diagram())
+book.glue_figure("fig_forcing_states", forcing_diagram())
 
 # %% [markdown]
 # ## One question, token by token
@@ -134,7 +133,7 @@ Code(inspect.getsource(ForcingState.request_stop) + "\n" + inspect.getsource(For
 # model answers the same questions directly, with no thinking phase.
 
 # %%
-frame = plots.sweep_frame(summary)
+frame = scaling.sweep_frame(summary)
 frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fired_rate", "mean_ignores_used", "n"]]
 
 # %% [markdown]
@@ -145,13 +144,13 @@ frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fi
 # where.
 
 # %%
-ignores = plots.ignore_points(summary)
+ignores = scaling.ignore_points(summary)
 ignores[["num_ignore", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens"]]
 
 # %%
 longest = [t for t in test if t["difficulty"] == max(x["difficulty"] for x in test)]
 for k in (0, 1, 2):
-    for g in analysis.point_examples(generations, longest, analysis.point_index(summary, None, k), count=1):
+    for g in scaling.point_examples(generations, longest, summary.point(None, k), count=1):
         print(f"k={k}  Q: {g['question']}  gold {g['gold']}  correct={g['correct']}")
         print(g["thinking"] + "|" + g["answer_text"], end="\n\n")
 
@@ -161,16 +160,16 @@ for k in (0, 1, 2):
 # than the computation cuts it off, and the forced "Final Answer:" then reads a partial sum.
 
 # %%
-caps = plots.cap_points(summary, cap_k)
-last_k = plots.ignore_points(summary).iloc[-1]
+caps = scaling.cap_points(summary, cap_k)
+last_k = scaling.ignore_points(summary).iloc[-1]
 book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_ignores_used"]}, digits=2)
 book.glue_numbers({"smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
 caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate"]]
 
 # %%
-points = {"k=0": analysis.point_index(summary, None, 0),
-          f"k={numbers['best_k']} (dev split's best)": analysis.point_index(summary, None, numbers["best_k"])}
-analysis.accuracy_by_difficulty(generations, test, points)
+points = {"k=0": summary.point(None, 0),
+          f"k={numbers['best_k']} (dev split's best)": summary.point(None, numbers["best_k"])}
+scaling.accuracy_by_difficulty(generations, test, points)
 
 # %% [markdown]
 # ## Summary

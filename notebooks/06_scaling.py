@@ -17,7 +17,7 @@
 # that budget forcing allows; on AIME24, extending with "Wait" takes it from 50.0% to 56.7%.
 #
 # **This chapter** draws the tiny profile's version of Figure 1 from `results/summary.json`
-# ({py:func}`s1kit.plots.scaling_figure`) and sets the paper's numbers beside ours, like for
+# ({py:func}`s1kit.report.scaling.scaling_figure`) and sets the paper's numbers beside ours, like for
 # like: unforced beside unforced, forced beside forced. The x-axis counts thinking tokens (a
 # tiny-world token is a digit, a symbol or a word): the paper's AIME24 traces run to thousands of
 # tokens, ours to about a hundred.
@@ -28,27 +28,21 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-import pandas as pd
+from s1kit.report import scaling
+from s1kit.report.summary import Summary
 
-from s1kit import analysis, paper, plots
-
-summary = pipeline.evaluation(run)["summary"]
+summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
-numbers = analysis.headline(summary, cap_k)
-fig = plots.scaling_figure(summary, cap_k)
+numbers = scaling.headline(summary, cap_k)
+fig = scaling.scaling_figure(summary, cap_k)
 book.glue_figure("fig_scaling", fig)
-book.glue_numbers({**numbers, "n_test": summary["n_test"]})
-ks = sorted(analysis.ignore_curve(summary))  # for the exercises: the two largest k of the sweep
-book.glue_numbers({"k_last": ks[-1], "k_last_acc": analysis.ignore_curve(summary)[ks[-1]],
-                   "k_before": ks[-2], "k_before_acc": analysis.ignore_curve(summary)[ks[-2]]})
+book.glue_numbers({**numbers, "n_test": summary.n_test})
+book.glue_numbers(scaling.exercise_numbers(summary))  # the two largest k of the sweep
 
 # %% [markdown]
 # ```{glue:figure} fig_scaling
@@ -59,16 +53,8 @@ book.glue_numbers({"k_last": ks[-1], "k_last_acc": analysis.ignore_curve(summary
 # ```
 
 # %%
-paper_rows = pd.DataFrame(paper.TABLE1).T[["AIME 2024"]].rename(columns={"AIME 2024": "paper: AIME24 (%)"})
-ours = pd.Series({
-    "Qwen2.5-32B-Instruct": numbers["base"],
-    "s1 w/o budget forcing": numbers["k0"],
-    "s1-32B (budget forcing)": numbers["best_k_acc"],
-}, name=f"ours: {summary['profile']} held-out (%)").round(1)
-table = paper_rows.join(ours)
-table.index = ["base model, answering directly", "SFT model, no forcing (k=0)",
-               f"SFT model, k={numbers['best_k']} forced Waits (chosen on the {numbers['best_k_source']})"]
-book.glue_figure("fig_table1", plots.table1_figure(table))
+table = scaling.table1(summary, numbers)
+book.glue_figure("fig_table1", scaling.table1_figure(table))
 table
 
 # %% [markdown]
@@ -85,13 +71,13 @@ table
 # our k = 0; its "s1-32B" row is budget forcing on top, our k chosen on the dev split.
 #
 # ## Verdict
-# Each line below is decided by the run's numbers ({py:func}`s1kit.analysis.verdicts`): a
+# Each line below is decided by the run's numbers ({py:func}`s1kit.report.scaling.verdicts`): a
 # difference counts when its 95% paired bootstrap interval (chapter 8) excludes zero.
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.verdicts(numbers)))
+Markdown("\n".join(f"- {line}" for line in scaling.verdicts(numbers)))
 
 # %% [markdown]
 # ## This run and the reference run

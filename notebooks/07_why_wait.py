@@ -40,10 +40,8 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %% [markdown]
 # ## Scaling down or scaling up?
@@ -54,12 +52,15 @@ run = pipeline.open_run(profile, runs_root)
 # %%
 import pandas as pd
 
-from s1kit import analysis, plots
+from s1kit.report import scaling
+from s1kit.report import worlds as world_report
+from s1kit.report.summary import Summary
+from s1kit.report.traces import mark_forced, teacher_rates
 
-main_summary = pipeline.evaluation(run)["summary"]
+main_summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
-best_k = analysis.headline(main_summary, cap_k)["best_k"]
-split = analysis.scaling_down_and_up(main_summary, cap_k, best_k)
+best_k, _ = main_summary.best_k()
+split = scaling.scaling_down_and_up(main_summary, cap_k, best_k)
 book.glue_numbers({**split, "best_k": best_k})
 pd.Series(split).round(1).to_frame("points or %")
 
@@ -90,13 +91,14 @@ for name, change in shown.items():
     config = dataclasses.replace(teacher, **change, p_broken=0.0, p_give_up=[0.0], impatient_domains=[],
                                  p_final_check=1.0, max_final_checks=1)
     trace = write_trace(problem, config, random.Random(1))
-    print(f"--- {name}: answer {trace.attempt}\n{analysis.mark_forced(trace.trace, trace.forced_spans)}\n")
+    print(f"--- {name}: answer {trace.attempt}\n{mark_forced(trace.trace, trace.forced_spans)}\n")
 
 # %%
 worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in run.profile.worlds}}
 results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
-summaries = {name: r["summary"] for name, r in results.items()}
-rates = pd.DataFrame({name: analysis.teacher_rates(pipeline.selection(w)["s1k"]) for name, w in worlds.items()})
+summaries = {name: Summary.from_json(r["summary"]) for name, r in results.items()}
+wait = run.profile.evaluation.ignore_str
+rates = pd.DataFrame({name: teacher_rates(pipeline.selection(w)["s1k"], wait) for name, w in worlds.items()})
 rates
 
 # %% [markdown]
@@ -108,9 +110,9 @@ rates
 
 # %%
 glue("cap_k", book.plain(cap_k), display=False)
-fig = plots.worlds_figure(summaries, cap_k)
+fig = world_report.worlds_figure(summaries, cap_k)
 book.glue_figure("fig_worlds", fig)
-analysis.ignore_table(summaries).round(1).astype(object).where(lambda t: t.notna(), "not swept")
+world_report.ignore_table(summaries)
 
 # %% [markdown]
 # ```{glue:figure} fig_worlds
@@ -126,7 +128,7 @@ test = pipeline.sourcing(run)["test"]
 question_id = next(t["id"] for t in test if t["difficulty"] == max(x["difficulty"] for x in test))
 for name in worlds:
     for k in (0, 2):
-        index = analysis.point_index(summaries[name], None, k)
+        index = summaries[name].point(None, k).index
         g = next(g for g in results[name]["generations"] if g["point"] == index and g["id"] == question_id)
         question = next(t for t in test if t["id"] == question_id)
         print(f"--- {name}, k={k}: {question['question']}  gold {question['answer']}  correct={g['correct']}")
@@ -134,13 +136,13 @@ for name in worlds:
 
 # %% [markdown]
 # ## What this says
-# The verdicts below are decided by this run's numbers ({py:func}`s1kit.analysis.world_verdicts`;
+# The verdicts below are decided by this run's numbers ({py:func}`s1kit.report.worlds.world_verdicts`;
 # a change counts when its paired 95% interval excludes zero).
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
+Markdown("\n".join(f"- {line}" for line in world_report.world_verdicts(summaries)))
 
 # %% [markdown]
 # How to read them, by the design of each world:
@@ -168,9 +170,7 @@ Markdown("\n".join(f"- {line}" for line in analysis.world_verdicts(summaries)))
 # empirical question; the paper's measured answer is a modest one, 50.0% → 56.7% on AIME24.
 
 # %% tags=["remove-cell"]
-curves = {name: analysis.ignore_curve(s) for name, s in summaries.items()}  # a world this profile skips: nan
-book.glue_numbers({f"ex_{name}_k{k}": curves.get(name, {}).get(k, float("nan"))
-                   for name in ("main", "masked_wait", "no_wait") for k in (0, 1)})
+book.glue_numbers(world_report.exercise_numbers(summaries))
 
 # %% [markdown]
 # ## Exercises

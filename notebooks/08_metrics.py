@@ -45,10 +45,8 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %% [markdown]
 # ## A hand-sized example
@@ -74,12 +72,14 @@ example = [Run(100, 0.20, budget_max=300), Run(200, 0.40, budget_max=300), Run(4
 import pandas as pd
 from IPython.display import display
 
-from s1kit import analysis
+from s1kit.report import metrics as metric_report
+from s1kit.report.scaling import paired_table
+from s1kit.report.summary import Summary
 
-summary = pipeline.evaluation(run)["summary"]
+summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
-metrics = analysis.budget_forcing_metrics(summary, cap_k)
-book.glue_numbers({f"{name}_{key}": value for name, row in metrics.items() for key, value in row.items()})
+metrics = metric_report.budget_forcing_metrics(summary, cap_k)
+book.glue_numbers(metric_report.quoted_metrics(metrics))
 pd.DataFrame(metrics).T.round(2)
 
 # %% [markdown]
@@ -92,7 +92,7 @@ pd.DataFrame(metrics).T.round(2)
 # bootstrap samples).
 
 # %%
-analysis.paired_table(summary)
+paired_table(summary)
 
 # %% [markdown]
 # ## Choosing k without looking at the test set
@@ -101,12 +101,10 @@ analysis.paired_table(summary)
 # ({py:func}`s1kit.evaluation.dev_choice`); the test set then reports the chosen k once.
 
 # %%
-if "dev" in summary:
-    dev = pd.Series(summary["dev"]["accuracy_by_num_ignore"], name="dev accuracy").mul(100).round(1)
-    test = pd.Series({str(p["num_ignore"]): p["accuracy"] for p in summary["budget_forcing"]
-                      if p["max_thinking_tokens"] is None}, name="test accuracy").mul(100).round(1)
-    glue("dev_best_k", book.plain(summary["dev"]["best_num_ignore"]), display=False)
-    display(pd.concat([dev, test], axis=1).rename_axis("k"))
+dev_table = metric_report.dev_table(summary)
+if dev_table is not None:
+    glue("dev_best_k", book.plain(summary.dev_best_k), display=False)
+    display(dev_table)
 else:
     glue("dev_best_k", "none (this profile has no dev split)", display=False)
     print("This profile has no dev split; the paper reports every k instead of choosing one.")
@@ -115,16 +113,7 @@ else:
 # The dev split picks k = {glue:text}`dev_best_k`; chapters 6, 9 and 10 use that choice.
 
 # %% tags=["remove-cell"]
-from s1kit.evaluation import best_num_ignore
-
-curve = analysis.ignore_curve(summary)
-test_best = best_num_ignore(curve)  # the choice the dev split exists to avoid: made on the test set
-without_smallest = analysis.without_cap(summary, analysis.headline(summary, cap_k)["smallest_cap"])
-book.glue_numbers({"ex_test_best_k": test_best, "ex_test_best_acc": curve[test_best],
-                   "ex_dev_k_acc": curve.get(summary.get("dev", {}).get("best_num_ignore", test_best), float("nan")),
-                   "ex_scaling_without_smallest":
-                       analysis.budget_forcing_metrics(without_smallest, cap_k)["cap_sweep"]["scaling_per_100_tokens"]},
-                  digits=2)
+book.glue_numbers(metric_report.exercise_numbers(summary, cap_k), digits=2)
 
 # %% [markdown]
 # ## Exercises

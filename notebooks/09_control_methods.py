@@ -46,12 +46,9 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %% [markdown]
 # ## The training data of the conditional model
@@ -59,16 +56,12 @@ run = pipeline.open_run(profile, runs_root)
 # ({py:func}`s1kit.control.conditional_records`). One example of each style:
 
 # %%
-import statistics
-
-from s1kit import analysis, plots
-from s1kit.control import conditional_records
+from s1kit.control import conditional_s1k
+from s1kit.report import table3
 from s1kit.tokenizer import load_tokenizer
 
 s1k = pipeline.selection(run)["s1k"]
-tokenizer = load_tokenizer(pipeline.base_model(run)["path"])
-lengths = {r["id"]: len(tokenizer.encode(r["trace"], add_special_tokens=False)) for r in s1k}
-records = conditional_records(s1k, lengths, statistics.median(lengths.values()), run.profile.seed)
+records = conditional_s1k(s1k, load_tokenizer(pipeline.base_model(run)["path"]), run.profile.seed)
 for style in ("tokens", "steps", "short", "long"):
     example = next(r for r in records if r["control"] == style)
     print(f"--- {style}\nQ: {example['question']}\n{example['trace']}\n")
@@ -79,12 +72,8 @@ for style in ("tokens", "steps", "short", "long"):
 
 # %%
 control = pipeline.control(run)
-if control["metrics"]:
-    fig = plots.control_figure(control)
-else:  # a profile with no training (control.enabled: false) has no conditional model
-    fig = plots.empty_figure(f"not run in this profile: {control['skipped']}")
-book.glue_figure("fig_control", fig)
-analysis.control_table(control).round(2)
+book.glue_figure("fig_control", table3.control_figure(control))
+table3.control_table(control).round(2)
 
 # %% [markdown]
 # Ours: Control in %, Scaling in accuracy points per 100 thinking tokens, Performance in %, runs =
@@ -96,29 +85,19 @@ analysis.control_table(control).round(2)
 # ```
 
 # %%
-import pandas as pd
-from IPython.display import display
-
-if control["metrics"]:
-    display(pd.concat({method: analysis.control_runs(control["rows"][method])
-                       for method in ("TCC", "TCC + BF", "SCC", "SCC + BF", "CCC", "RS")}))
+table3.method_runs(control)
 
 # %% [markdown]
 # ## What we found
-# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.control_verdicts`).
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table3.control_verdicts`).
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.control_verdicts(control)))
+Markdown("\n".join(f"- {line}" for line in table3.control_verdicts(control)))
 
 # %% tags=["remove-cell"]
-method_rows = control.get("metrics", {})
-best_method = max(method_rows, key=lambda m: method_rows[m]["performance"]) if method_rows else "none"
-book.glue_numbers({"ex_best_method": best_method})
-book.glue_numbers({"ex_tcc_control": 100 * method_rows["TCC"]["control"] if method_rows else float("nan"),
-                   "ex_tcc_bf_control": 100 * method_rows["TCC + BF"]["control"] if method_rows else float("nan"),
-                   "ex_best_performance": 100 * method_rows[best_method]["performance"] if method_rows else float("nan")})
+book.glue_numbers(table3.exercise_numbers(control))
 
 # %% [markdown]
 # ## Exercises

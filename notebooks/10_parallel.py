@@ -32,24 +32,20 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-import pandas as pd
+from s1kit.report import figure4b
+from s1kit.report.summary import Summary
 
-from s1kit import analysis, plots
-
-summary = pipeline.evaluation(run)["summary"]
+summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 parallel = pipeline.parallel(run)
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
-fig = plots.parallel_figure(summary, parallel, cap_k)
+fig = figure4b.parallel_figure(summary, parallel, cap_k)
 book.glue_figure("fig_parallel", fig)
-pd.concat({name: analysis.vote_table(points) for name, points in parallel.items()})
+figure4b.vote_tables(parallel)
 
 # %% [markdown]
 # ```{glue:figure} fig_parallel
@@ -60,12 +56,12 @@ pd.concat({name: analysis.vote_table(points) for name, points in parallel.items(
 # ```
 #
 # ## What we found
-# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.parallel_verdicts`).
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.report.figure4b.parallel_verdicts`).
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.parallel_verdicts(summary, parallel)))
+Markdown("\n".join(f"- {line}" for line in figure4b.parallel_verdicts(summary, parallel)))
 
 # %% [markdown]
 # Majority voting helps only where independent samples are right more often than any single
@@ -75,12 +71,7 @@ Markdown("\n".join(f"- {line}" for line in analysis.parallel_verdicts(summary, p
 # did in this run).
 
 # %% tags=["remove-cell"]
-sft_points = parallel.get("sft", [])
-book.glue_numbers({"ex_votes_last": sft_points[-1]["votes"] if sft_points else float("nan"),
-                   "ex_votes_last_acc": 100 * sft_points[-1]["accuracy"] if sft_points else float("nan"),
-                   "ex_votes_prev": sft_points[-2]["votes"] if len(sft_points) > 1 else float("nan"),
-                   "ex_votes_prev_acc": 100 * sft_points[-2]["accuracy"] if len(sft_points) > 1 else float("nan"),
-                   "ex_votes_last_tokens": sft_points[-1]["thinking_tokens"] if sft_points else float("nan")})
+book.glue_numbers(figure4b.exercise_numbers(parallel))
 
 # %% [markdown]
 # ## Exercises

@@ -36,23 +36,18 @@ runs_root = "runs"
 from myst_nb import glue
 
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-from s1kit import analysis, plots
-
 from s1kit import paper
+from s1kit.report import table2
 
 ablations = pipeline.data_ablations(run)
 hours = paper.FULL_POOL_GPU_HOURS
 glue("full_compute_ratio", book.plain(round(hours["59K-full"] / hours["s1K"])), display=False)
-fig = (plots.ablation_figure(ablations) if ablations["rows"]
-       else plots.empty_figure("not run in this profile: ablations.kinds is empty"))
-book.glue_figure("fig_ablations", fig)
-analysis.ablation_table(ablations)
+book.glue_figure("fig_ablations", table2.ablation_figure(ablations))
+table2.ablation_table(ablations)
 
 # %% [markdown]
 # Paper columns: `TABLE2` in {py:mod}`s1kit.paper` (s1 paper, Table 2, AIME24). Ours: accuracy on this
@@ -70,21 +65,15 @@ analysis.ablation_table(ablations)
 # explain everything: two selections with similar columns can still differ.)
 #
 # ## What we found
-# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.ablation_verdicts`).
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table2.ablation_verdicts`).
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.ablation_verdicts(ablations)))
+Markdown("\n".join(f"- {line}" for line in table2.ablation_verdicts(ablations)))
 
 # %% tags=["remove-cell"]
-rows = {r["selection"]: r for r in ablations["rows"]}
-best_selection = max(rows, key=lambda k: rows[k]["accuracy"]) if rows else "none"
-book.glue_numbers({"ex_best_selection": best_selection})
-book.glue_numbers({"ex_best_selection_acc": 100 * rows[best_selection]["accuracy"] if rows else float("nan"),
-                   "ex_best_gain_low": 100 * rows[best_selection]["ci_low"] if rows else float("nan"),
-                   "ex_best_gain_high": 100 * rows[best_selection]["ci_high"] if rows else float("nan"),
-                   "ex_s1k_acc": 100 * ablations["s1k_accuracy"] if rows else float("nan")})
+book.glue_numbers(table2.exercise_numbers(ablations))
 
 # %% [markdown]
 # ## Exercises

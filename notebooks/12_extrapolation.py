@@ -30,20 +30,18 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-
 from s1kit import book, pipeline
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
-from s1kit import analysis, plots
+from s1kit.report import table4
+from s1kit.report.summary import Summary
 
-summary = pipeline.evaluation(run)["summary"]
+summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 extrapolation = pipeline.extrapolation(run)
-table = analysis.extrapolation_table(extrapolation, summary)
-fig = plots.extrapolation_figure(summary, extrapolation)
+table = table4.extrapolation_table(extrapolation, summary)
+fig = table4.extrapolation_figure(summary, extrapolation)
 book.glue_figure("fig_extrapolation", fig)
 table
 
@@ -65,27 +63,20 @@ table
 # likely word there is the "Wait" it was trained on.
 
 # %%
-for text in [row["ignore_str"] for row in extrapolation["rows"]]:
-    generations = [g for g in extrapolation["generations"] if g["ignore_str"] == text]
-    wrong = next((g for g in generations if not g["correct"]), generations[0])
-    print(f"--- appending {text!r}: one output (correct={wrong['correct']})\n{wrong['thinking'].strip()}\n")
+for text, output in table4.example_outputs(extrapolation).items():
+    print(f"--- appending {text!r}: one output (correct={output['correct']})\n{output['thinking'].strip()}\n")
 
 # %% [markdown]
 # ## What we found
-# The sentences below are decided by this run's numbers ({py:func}`s1kit.analysis.extrapolation_verdicts`).
+# The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table4.extrapolation_verdicts`).
 
 # %%
 from IPython.display import Markdown
 
-Markdown("\n".join(f"- {line}" for line in analysis.extrapolation_verdicts(extrapolation, summary)))
+Markdown("\n".join(f"- {line}" for line in table4.extrapolation_verdicts(extrapolation, summary)))
 
 # %% tags=["remove-cell"]
-strings = {str(r["ignore_str"]): r for r in extrapolation["rows"]}
-wait_k = extrapolation["num_ignore"]
-book.glue_numbers({"ex_wait_acc": analysis.ignore_curve(summary).get(wait_k, float("nan")),
-                   "ex_hmm_acc": 100 * strings["Hmm"]["accuracy"] if "Hmm" in strings else float("nan"),
-                   "ex_none_acc": 100 * strings["None"]["accuracy"] if "None" in strings else float("nan"),
-                   "ex_wait_k": wait_k})
+book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
 
 # %% [markdown]
 # ## Exercises

@@ -24,10 +24,8 @@ runs_root = "runs"
 
 # %% tags=["remove-cell"]
 from s1kit import book, pipeline, reference
-from s1kit.config import check_parameters
 
-check_parameters(globals(), {"profile": str, "runs_root": str})
-run = pipeline.open_run(profile, runs_root)
+run = book.open_chapter(profile, runs_root)
 
 # %%
 import datetime

@@ -13,5 +13,6 @@ The tiny world that stands in for the paper's data and models: ``s1kit.tiny`` (w
 instruct corpus, tokenizer, model).
 
 Running the study: ``config`` (profiles), ``preflight`` (what a profile needs), ``stages`` (cached
-stages), ``pipeline`` (the stage graph). The book's helpers: ``analysis``, ``plots``, ``paper``.
+stages), ``pipeline`` (the stage graph). The book's helpers: ``report``
+(one module per paper artifact), ``paper``, ``book``.
 """

@@ -3,6 +3,8 @@
 The chapters glue values into their prose (``{glue:text}`name```) and figures into captioned
 ``glue:figure`` blocks. These helpers keep that uniform:
 
+* :func:`open_chapter` is every chapter's first cell: it checks the papermill parameters and
+  opens the run;
 * :func:`glue_numbers` glues plain Python numbers, rounded for people (a numpy scalar would
   print with its type name wrapped around the number);
 * :func:`glue_figure` glues a figure at print resolution and closes it, so that it appears once,
@@ -18,11 +20,27 @@ from __future__ import annotations
 import json
 import numbers
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from s1kit.report.summary import Summary
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "reference"
 DPI = 150  # figures in the book: sharp on a high-density screen, still small files
+
+
+def open_chapter(profile: str, runs_root: str):
+    """The run a chapter reads (:func:`s1kit.pipeline.open_run`), after refusing parameters of the wrong type.
+
+    Papermill passes whatever it is given, so a chapter run with ``-p profile 3`` stops here with
+    a clear message instead of failing somewhere in a stage.
+    """
+    from s1kit import pipeline
+    from s1kit.config import check_parameters
+
+    check_parameters({"profile": profile, "runs_root": runs_root}, {"profile": str, "runs_root": str})
+    return pipeline.open_run(profile, runs_root)
 
 
 def plain(value: Any, digits: int = 1) -> Any:
@@ -73,7 +91,7 @@ def reference_value(profile: str, *keys: str) -> Any:
     return value
 
 
-def reference_comparison(profile_name: str, summary: dict, cap_k: int):
+def reference_comparison(profile_name: str, summary: Summary, cap_k: int):
     """This run's headline numbers beside the committed reference run's (a table, in %).
 
     A profile without a committed reference gets a one-line table saying so, so that a chapter
@@ -81,13 +99,14 @@ def reference_comparison(profile_name: str, summary: dict, cap_k: int):
     """
     import pandas as pd
 
-    from s1kit.analysis import headline
+    from s1kit.report.scaling import headline
+    from s1kit.report.summary import Summary
 
     rows = {"base model, answering directly": "base", "SFT model, no forcing (k=0)": "k0",
             "SFT model, best k (dev split)": "best_k_acc", "smallest cap": "smallest_cap_acc"}
     ours = headline(summary, cap_k)
     try:
-        reference = headline(reference_value(profile_name), cap_k)
+        reference = headline(Summary.from_json(reference_value(profile_name)), cap_k)
     except FileNotFoundError as error:
         return pd.DataFrame({"reference run": [str(error)]}, index=["note"])
     table = pd.DataFrame({"this run (%)": {label: ours[key] for label, key in rows.items()},

@@ -10,8 +10,9 @@ import zlib
 import numpy as np
 import pytest
 
-from s1kit.book import plain
+from s1kit.book import open_chapter, plain
 from s1kit.bookcheck import problems_on, read_dom
+from s1kit.config import ConfigError
 from s1kit.reference import differences, without_times
 
 
@@ -23,6 +24,14 @@ def test_numbers_are_glued_as_plain_python_rounded_for_people():
     assert repr(plain(np.float32(59.04))) == "59.0"  # what {glue:text} prints
     with pytest.raises(TypeError, match="cannot glue"):
         plain([1, 2])
+
+
+def test_open_chapter_refuses_parameters_of_the_wrong_type_before_opening_a_run(tmp_path):
+    with pytest.raises(ConfigError, match="'profile' must be str, got 3"):
+        open_chapter(3, str(tmp_path))
+    with pytest.raises(ConfigError, match="'runs_root' must be str"):
+        open_chapter("tiny", None)
+    assert not any(tmp_path.iterdir())
 
 
 def test_reference_files_leave_out_wall_clock_times(tmp_path):

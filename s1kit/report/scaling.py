@@ -1,0 +1,222 @@
+"""Table 1 and Figure 1: budget forcing's two sweeps, the headline numbers and their verdicts (chapters 5, 6)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from s1kit import paper
+from s1kit.report.figures import ACCURACY_LABEL, percent_axis, points_errorbar
+from s1kit.report.summary import Point, Summary
+from s1kit.report.words import interval, interval_word
+
+NAN = float("nan")
+
+
+def _frame(points: Sequence[Point]) -> pd.DataFrame:
+    frame = pd.DataFrame([dataclasses.asdict(p) for p in points])
+    frame["label"] = [f"N={'∞' if p.max_thinking_tokens is None else p.max_thinking_tokens}, k={p.num_ignore}"
+                      for p in points]
+    return frame
+
+
+def sweep_frame(summary: Summary) -> pd.DataFrame:
+    """Every sweep point as a table with a readable label ("N=64, k=0"; N=∞: no cap)."""
+    return _frame(summary.points)
+
+
+def cap_points(summary: Summary, cap_k: int) -> pd.DataFrame:
+    """:meth:`Summary.cap_curve` as a table."""
+    return _frame(summary.cap_curve(cap_k))
+
+
+def ignore_points(summary: Summary) -> pd.DataFrame:
+    """The ignore sweep (no cap, k = 0, 1, 2, ...) as a table."""
+    return _frame(list(summary.uncapped().values()))
+
+
+def headline(summary: Summary, cap_k: int) -> dict[str, float | int | str]:
+    """The numbers the book's verdicts quote, all from summary.json (accuracies and gains in %).
+
+    ``best_k`` is :meth:`Summary.best_k` (the dev split's choice when the run has one);
+    ``best_k_source`` says where it was chosen. Gains carry their paired 95% intervals.
+    """
+    uncapped, caps = summary.uncapped(), summary.caps(cap_k)
+    best_k, source = summary.best_k()
+    out = {
+        "base": 100 * summary.base_model_accuracy,
+        "k0": 100 * uncapped[0].accuracy if 0 in uncapped else NAN,
+        "full": 100 * uncapped[cap_k].accuracy,
+        "full_tokens": uncapped[cap_k].mean_thinking_tokens,
+        "smallest_cap": caps[0].max_thinking_tokens if caps else NAN,
+        "smallest_cap_acc": 100 * caps[0].accuracy if caps else NAN,
+        "best_k": best_k,
+        "best_k_source": source,
+        "best_k_acc": 100 * uncapped[best_k].accuracy,
+        "n": summary.n_test,
+    }
+    out["cap_gain"] = out["full"] - out["smallest_cap_acc"]
+    for name, row in (("sft", summary.sft_vs_base()), ("wait", summary.paired(best_k))):
+        out[f"{name}_gain"] = 100 * row.gain if row else NAN
+        out[f"{name}_ci_low"] = 100 * row.ci_low if row else NAN
+        out[f"{name}_ci_high"] = 100 * row.ci_high if row else NAN
+    return out
+
+
+def _aime(row: str) -> float:
+    return paper.TABLE1[row]["AIME 2024"]
+
+
+def verdicts(numbers: dict) -> list[str]:
+    """The chapter's verdicts as sentences, decided by the run's numbers (:func:`headline`), never typed by hand.
+
+    Each compares the same quantity as the paper: unforced with unforced (Table 1, "s1 w/o
+    budget forcing" against Qwen2.5-32B-Instruct), forced with unforced on the same model (Table 1,
+    s1-32B against s1 w/o budget forcing), and accuracy against the thinking cap (Figure 1, left).
+    A gain counts when its paired 95% interval lies above zero.
+    """
+    sft_paper = _aime("s1 w/o budget forcing") - _aime("Qwen2.5-32B-Instruct")
+    wait_paper = _aime("s1-32B (budget forcing)") - _aime("s1 w/o budget forcing")
+    return [
+        f"**Fine-tuning on s1K beats the base model, both unforced** ({paper.TABLE1_SOURCE}) - "
+        f"{interval_word(numbers['sft_ci_low'], numbers['sft_ci_high'])}: base model answering directly "
+        f"{numbers['base']:.1f}%, SFT model with no forcing (k = 0) {numbers['k0']:.1f}%, a gain of "
+        f"{numbers['sft_gain']:+.1f} points [95% paired interval {numbers['sft_ci_low']:+.1f}, "
+        f"{numbers['sft_ci_high']:+.1f}]; the paper: {_aime('Qwen2.5-32B-Instruct')}% → "
+        f"{_aime('s1 w/o budget forcing')}% on AIME24 ({sft_paper:+.1f}).",
+        f"**Budget forcing adds accuracy on top of fine-tuning** ({paper.TABLE1_SOURCE}) - "
+        f"{interval_word(numbers['wait_ci_low'], numbers['wait_ci_high'])}: the same SFT model with no forcing "
+        f"{numbers['k0']:.1f}%, with k = {numbers['best_k']} forced \"Wait\"s (chosen on the "
+        f"{numbers['best_k_source']}) {numbers['best_k_acc']:.1f}%, a gain of {numbers['wait_gain']:+.1f} points "
+        f"[{numbers['wait_ci_low']:+.1f}, {numbers['wait_ci_high']:+.1f}]; the paper: "
+        f"{_aime('s1 w/o budget forcing')}% → {_aime('s1-32B (budget forcing)')}% on AIME24 ({wait_paper:+.1f}).",
+        f"**Accuracy rises with the thinking cap** (s1 paper, Figure 1 left) - "
+        f"{'reproduced' if numbers['cap_gain'] > 0 else 'not reproduced'}: capped at "
+        f"{numbers['smallest_cap']:.0f} thinking tokens the SFT model scores {numbers['smallest_cap_acc']:.1f}%, "
+        f"uncapped {numbers['full']:.1f}% ({numbers['cap_gain']:+.1f} points). A cap shorter than the computation "
+        "can only cut it off, so this half of the claim is the weak one ('scaling down', chapter 7).",
+    ]
+
+
+def table1(summary: Summary, numbers: dict) -> pd.DataFrame:
+    """Table 1's three AIME24 rows beside ours, row for row (the same quantity per row), in %."""
+    rows = {  # paper.TABLE1 row -> (our label, our number)
+        "Qwen2.5-32B-Instruct": ("base model, answering directly", numbers["base"]),
+        "s1 w/o budget forcing": ("SFT model, no forcing (k=0)", numbers["k0"]),
+        "s1-32B (budget forcing)": (f"SFT model, k={numbers['best_k']} forced Waits (chosen on the "
+                                    f"{numbers['best_k_source']})", numbers["best_k_acc"]),
+    }
+    return pd.DataFrame({label: {"paper: AIME24 (%)": paper.TABLE1[row]["AIME 2024"],
+                                 f"ours: {summary.profile} held-out (%)": round(ours, 1)}
+                         for row, (label, ours) in rows.items()}).T
+
+
+def paired_table(summary: Summary) -> pd.DataFrame:
+    """Every paired comparison of the main evaluation: gain in points with its 95% interval."""
+    rows = {}
+    for row in summary.comparisons:
+        name = "SFT (k=0) vs base model" if row.comparison == "sft_vs_base" else f"k={row.num_ignore} vs k=0"
+        rows[name] = {"gain, points [95% paired interval]": interval(row.gain, row.ci_low, row.ci_high),
+                      "verdict": interval_word(row.ci_low, row.ci_high)}
+    return pd.DataFrame(rows).T
+
+
+def point_examples(generations: Sequence[dict], test: Sequence[dict], point: Point, count: int = 2,
+                   correct: bool | None = None) -> list[dict]:
+    """A few generations of one sweep point, with their question and gold answer."""
+    by_id = {t["id"]: t for t in test}
+    rows = [g for g in generations
+            if g["point"] == point.index and g["id"] in by_id and (correct is None or g["correct"] == correct)]
+    return [dict(g, question=by_id[g["id"]]["question"], gold=by_id[g["id"]]["answer"]) for g in rows[:count]]
+
+
+def accuracy_by_difficulty(generations: Sequence[dict], test: Sequence[dict], points: dict[str, Point]) -> pd.DataFrame:
+    """Accuracy per number of terms for some sweep points (columns named by ``points``' keys)."""
+    difficulty = {t["id"]: t["difficulty"] for t in test}
+    table = {}
+    for name, point in points.items():
+        counts, right = Counter(), Counter()
+        for g in generations:
+            if g["point"] == point.index:
+                counts[difficulty[g["id"]]] += 1
+                right[difficulty[g["id"]]] += g["correct"]
+        table[name] = {d: 100 * right[d] / counts[d] for d in sorted(counts)}
+    frame = pd.DataFrame(table)
+    frame.index.name = "terms"
+    return frame.round(1)
+
+
+def scaling_down_and_up(summary: Summary, cap_k: int, best_k: int) -> dict[str, float]:
+    """How much of the accuracy range comes from cutting thinking short and how much from extending it.
+
+    *Scaling down* (arXiv:2507.14419): from the smallest cap to the model's own, uncapped thinking
+    (k = ``cap_k``). *Scaling up*: from there to ``best_k`` forced "Wait"s. In points and shares.
+    """
+    uncapped, caps = summary.uncapped(), summary.caps(cap_k)
+    down = 100 * (uncapped[cap_k].accuracy - caps[0].accuracy) if caps else 0.0
+    up = 100 * (uncapped[best_k].accuracy - uncapped[cap_k].accuracy)
+    total = down + up
+    return {"scaling_down_points": down, "scaling_up_points": up,
+            "scaling_down_share_pct": 100 * down / total if total else NAN,
+            "scaling_up_share_pct": 100 * up / total if total else NAN}
+
+
+def exercise_numbers(summary: Summary) -> dict[str, float | int]:
+    """Chapter 6's exercise solutions: accuracy (%) at the sweep's two largest k."""
+    uncapped = summary.uncapped()
+    (k_before, before), (k_last, last) = list(uncapped.items())[-2:]
+    return {"k_last": k_last, "k_last_acc": 100 * last.accuracy, "k_before": k_before,
+            "k_before_acc": 100 * before.accuracy}
+
+
+def scaling_figure(summary: Summary, cap_k: int, title: str = "") -> plt.Figure:
+    """The paper's Figure 1 analogue: accuracy vs mean thinking tokens, both sweeps."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    caps, ignores = summary.cap_curve(cap_k), list(summary.uncapped().values())
+    for points, label, marker in ((caps, f"cap N (k={cap_k})", "o"), (ignores, "ignore end k times (no cap)", "s")):
+        points_errorbar(ax, [p.mean_thinking_tokens for p in points], points, marker=marker, label=label)
+    for p in ignores:
+        ax.annotate(f"k={p.num_ignore}", (p.mean_thinking_tokens, p.accuracy * 100),
+                    textcoords="offset points", xytext=(4, -12), fontsize=8)
+    # caps the model's own thinking never reaches land on one point: one label names them all
+    groups: list[tuple[Point, list[str]]] = []
+    for p in caps:
+        cap = "∞" if p.max_thinking_tokens is None else str(p.max_thinking_tokens)
+        last = groups[-1][0] if groups else None
+        if last is not None and last.accuracy == p.accuracy and abs(last.mean_thinking_tokens - p.mean_thinking_tokens) < 3:
+            groups[-1][1].append(cap)
+        else:
+            groups.append((p, [cap]))
+    for p, names in groups:
+        ax.annotate(f"N={', '.join(names)}", (p.mean_thinking_tokens, p.accuracy * 100),
+                    textcoords="offset points", xytext=(-10, 6), fontsize=8)
+    ax.axhline(summary.base_model_accuracy * 100, color="grey", linestyle="--", label="base model, no thinking")
+    ax.set_xlabel("mean thinking tokens per question")
+    ax.set_ylabel(ACCURACY_LABEL)
+    percent_axis(ax)
+    ax.set_title(title or f"Budget forcing, profile {summary.profile}")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def table1_figure(table: pd.DataFrame) -> plt.Figure:
+    """:func:`table1` drawn: the paper's three AIME24 numbers beside ours, row for row."""
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    frame = table.reset_index(names="step").melt(id_vars="step", var_name="source", value_name="accuracy")
+    frame["accuracy"] = frame["accuracy"].astype(float)
+    sns.barplot(data=frame, y="step", x="accuracy", hue="source", ax=ax, orient="h")
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.1f", fontsize=8, padding=2)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("accuracy (%)")
+    ax.set_ylabel("")
+    # below the axes: inside them it covered the longest bars and their labels
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
+    fig.tight_layout()
+    return fig

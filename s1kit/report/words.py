@@ -1,0 +1,46 @@
+"""Words for verdicts, decided by paired 95% intervals, and the interval's printed form."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+# What an exercise solution quotes when its experiment was not run in the profile: the book
+# must never print "nan".
+NOT_RUN = "not run"
+
+
+def change_word(low: float, high: float) -> str:
+    """A neutral description of a paired 95% interval: a gain, a loss, or no clear change."""
+    if low > 0:
+        return "a gain"
+    if high < 0:
+        return "a loss"
+    return "no clear change"
+
+
+def interval_word(low: float, high: float) -> str:
+    """A verdict on a claimed gain from its paired 95% interval (:func:`change_word`'s three cases)."""
+    return {"a gain": "reproduced", "a loss": "reversed",
+            "no clear change": "not reproduced (the interval includes no change)"}[change_word(low, high)]
+
+
+def effect_word(gains: Sequence[tuple[float, float]]) -> str:
+    """'helps', 'hurts', 'makes no difference' or 'has mixed effects', from paired 95% intervals (low, high)."""
+    if all(low > 0 for low, _ in gains):
+        return "helps"
+    if all(high < 0 for _, high in gains):
+        return "hurts"
+    if all(low <= 0 <= high for low, high in gains):
+        return "makes no difference"
+    return "has mixed effects"
+
+
+def interval(gain: float, low: float, high: float) -> str:
+    """A gain (0..1) with its interval, in points: "+28.0 [+23.4, +32.8]"."""
+    return f"{100 * gain:+.1f} [{100 * low:+.1f}, {100 * high:+.1f}]"
+
+
+def finite_or(value: float, instead: str) -> float | str:
+    """``value``, or the words ``instead`` when it is not a number (a slope of runs that all used the same tokens)."""
+    return value if math.isfinite(value) else instead

@@ -1,0 +1,275 @@
+"""Each artifact's tables, verdicts and exercise numbers, on the committed reference runs and on hand-made edge cases."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from report_inputs import all_numbers, quotable, reference_json, reference_summary, summary  # noqa: E402
+
+from s1kit import paper  # noqa: E402
+from s1kit.report import figure4b, metrics, scaling, table2, table3, table4, traces, training, worlds  # noqa: E402
+from s1kit.report.words import NOT_RUN, change_word, effect_word, interval, interval_word  # noqa: E402
+
+SKIPPED_CONTROL = {"rows": {}, "metrics": {}, "skipped": "control.enabled is false"}
+SKIPPED_ABLATIONS = {"s1k_accuracy": 0.486, "rows": []}
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return reference_summary("tiny")
+
+
+def experiment(name: str, file: str, profile: str = "tiny") -> dict:
+    return reference_json(profile, f"experiments/{name}/{file}")
+
+
+def test_words_follow_the_interval():
+    assert [change_word(0.01, 0.2), change_word(-0.3, -0.1), change_word(-0.1, 0.1)] == \
+        ["a gain", "a loss", "no clear change"]
+    assert interval_word(0.01, 0.2) == "reproduced" and interval_word(-0.3, -0.1) == "reversed"
+    assert interval_word(0.0, 0.2).startswith("not reproduced")  # touching zero is not a gain
+    assert effect_word([(0.02, 0.2), (0.1, 0.3)]) == "helps"
+    assert effect_word([(-0.3, -0.1), (-0.2, -0.01)]) == "hurts"
+    assert effect_word([(-0.02, 0.03), (-0.05, 0.01)]) == "makes no difference"
+    assert effect_word([(0.1, 0.2), (-0.3, -0.2)]) == "has mixed effects"
+    assert interval(0.28, 0.234, 0.328) == "+28.0 [+23.4, +32.8]"
+
+
+def test_headline_and_verdicts_follow_the_numbers():
+    paired = [("sft_vs_base", 0, 0.39, 0.33, 0.45), ("k_vs_0", 1, 0.1, 0.05, 0.15), ("k_vs_0", 2, 0.3, 0.25, 0.35)]
+    h = scaling.headline(summary(0.01, {0: 0.4, 1: 0.5, 2: 0.7}, {8: 0.0, 64: 0.3}, paired, dev_best=1), cap_k=0)
+    # the best k comes from the dev split (k = 1), not from the test set's best (k = 2)
+    assert (h["base"], h["k0"], h["smallest_cap"], h["best_k"], h["best_k_source"]) == (1.0, 40.0, 8, 1, "dev split")
+    assert round(h["sft_gain"], 6) == 39.0 and round(h["cap_gain"], 6) == 40.0 and round(h["wait_gain"], 6) == 10.0
+    lines = scaling.verdicts(h)
+    assert all("reproduced" in line and "not reproduced" not in line for line in lines)
+    flat_paired = [("sft_vs_base", 0, 0.0, -0.04, 0.04), ("k_vs_0", 2, -0.1, -0.15, -0.05)]
+    flat = scaling.headline(summary(0.5, {0: 0.5, 1: 0.5, 2: 0.4}, {8: 0.5}, flat_paired), cap_k=0)
+    assert flat["best_k_source"].startswith("test set") and flat["best_k"] == 0  # a tie of k = 0 and 1: the smaller
+    first, second, third = scaling.verdicts(flat)
+    assert "not reproduced" in first and "not reproduced" in third and "k = 0" in second
+
+
+def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
+    numbers = scaling.headline(tiny, cap_k=0)
+    aime = {row: values["AIME 2024"] for row, values in paper.TABLE1.items()}
+    sft, wait, _ = scaling.verdicts(numbers)
+    assert f"{aime['Qwen2.5-32B-Instruct']}% → {aime['s1 w/o budget forcing']}%" in sft
+    assert f"{aime['s1 w/o budget forcing']}% → {aime['s1-32B (budget forcing)']}%" in wait
+    assert f"{100 * tiny.point(None, 1).accuracy:.1f}%" in wait and "dev split" in wait
+    table = scaling.table1(tiny, numbers)
+    assert list(table["paper: AIME24 (%)"]) == list(aime.values())
+    assert list(table["ours: tiny held-out (%)"]) == [3.2, 48.6, 76.6]
+    assert not table.isna().any().any()
+
+
+def test_scaling_tables_and_exercise_numbers_on_the_reference(tiny):
+    assert list(scaling.cap_points(tiny, 0)["label"])[-1] == "N=∞, k=0"
+    assert list(scaling.ignore_points(tiny)["num_ignore"]) == [0, 1, 2, 3, 4, 6, 8]
+    assert scaling.exercise_numbers(tiny) == {"k_last": 8, "k_last_acc": pytest.approx(3.4), "k_before": 6,
+                                              "k_before_acc": pytest.approx(7.8)}
+    paired = scaling.paired_table(tiny)
+    assert paired.loc["k=1 vs k=0", "verdict"] == "reproduced" and len(paired) == len(tiny.comparisons)
+
+
+def test_scaling_down_and_up_split_the_range():
+    split = scaling.scaling_down_and_up(summary(0.0, {0: 0.5, 1: 0.7, 2: 0.8}, {16: 0.1, 64: 0.4}), cap_k=0, best_k=2)
+    assert round(split["scaling_down_points"], 6) == 40.0 and round(split["scaling_up_points"], 6) == 30.0
+    assert round(split["scaling_down_share_pct"] + split["scaling_up_share_pct"], 6) == 100.0
+
+
+def test_point_examples_and_accuracy_by_difficulty_select_by_point_index(tiny):
+    test = [{"id": "a", "question": "1+2", "answer": "3", "difficulty": 2},
+            {"id": "b", "question": "1+2+3", "answer": "6", "difficulty": 3}]
+    k0, k1 = tiny.point(None, 0), tiny.point(None, 1)
+    generations = [{"point": k0.index, "id": "a", "correct": False}, {"point": k0.index, "id": "b", "correct": True},
+                   {"point": k1.index, "id": "a", "correct": True}, {"point": k1.index, "id": "b", "correct": True}]
+    assert [g["gold"] for g in scaling.point_examples(generations, test, k0, correct=True)] == ["6"]
+    frame = scaling.accuracy_by_difficulty(generations, test, {"k=0": k0, "k=1": k1})
+    assert frame.to_dict() == {"k=0": {2: 0.0, 3: 100.0}, "k=1": {2: 100.0, 3: 100.0}}
+
+
+def test_world_verdicts_table_and_exercise_numbers():
+    worlds_ = {"a": summary(0, {0: 0.0, 1: 0.4, 2: 0.7}, {8: 0}, [("k_vs_0", 1, 0.4, 0.35, 0.45),
+                                                               ("k_vs_0", 2, 0.7, 0.65, 0.75)]),
+               "b": summary(0, {0: 0.9, 1: 0.0}, {8: 0}, [("k_vs_0", 1, -0.9, -0.95, -0.85)])}
+    a, b = worlds.world_verdicts(worlds_)
+    assert "helps" in a and "+40.0 [+35.0, +45.0] (k=1)" in a and "unforced 0.0%" in a
+    assert "hurts" in b and "unforced 90.0%" in b
+    table = worlds.ignore_table(worlds_)
+    assert list(table.index) == ["k=0", "k=1", "k=2"] and table.loc["k=1", "a"].startswith("40.0 [35.0, 45.0]")
+    assert table.loc["k=2", "b"] == "not swept"
+    reference = {"main": reference_summary("tiny"), "masked_wait": reference_summary("tiny", "masked_wait"),
+                 "no_wait": reference_summary("tiny", "no_wait")}
+    assert all_numbers(worlds.exercise_numbers(reference))
+    without = worlds.exercise_numbers({"main": reference["main"]})  # a profile that skips the contrast worlds
+    assert without["ex_no_wait_k1"] == NOT_RUN and all_numbers({k: without[k] for k in ("ex_main_k0", "ex_main_k1")})
+
+
+def test_budget_forcing_metrics_survive_a_flat_sweep():
+    flat = summary(0.0, {0: 0.1, 1: 0.1}, {8: 0.0, 16: 0.05})
+    flat = flat.without_cap(99)  # unchanged: no point has that cap
+    m = metrics.budget_forcing_metrics(flat, cap_k=0)
+    assert m["cap_sweep"]["control_pct"] == 100.0 and round(m["cap_sweep"]["performance_pct"], 6) == 5.0
+    # the smoke run's ignore sweep scores 0% everywhere: Scaling has no slope, the prose says so
+    quoted = metrics.quoted_metrics(metrics.budget_forcing_metrics(reference_summary("smoke"), cap_k=0))
+    assert quoted["wait_sweep_scaling_per_100_tokens"] == "not defined" and quotable(quoted)
+    one_cap = summary(0.0, {0: 0.1}, {8: 0.0, 16: 0.05})
+    numbers = metrics.exercise_numbers(one_cap, cap_k=0)  # without its smallest cap one run is left: no slope
+    assert numbers["ex_scaling_without_smallest"].startswith("not defined") and quotable(numbers)
+
+
+def test_metrics_exercise_numbers_and_dev_table_on_the_reference(tiny):
+    numbers = metrics.exercise_numbers(tiny, cap_k=0)
+    assert all_numbers(numbers) and numbers["ex_test_best_k"] == 1
+    assert numbers["ex_dev_k_acc"] == pytest.approx(100 * tiny.point(None, tiny.best_k()[0]).accuracy)
+    table = metrics.dev_table(tiny)
+    assert table.loc["1"].tolist() == [80.5, 76.6]
+    assert metrics.dev_table(summary(0.0, {0: 0.1, 1: 0.2}, {})) is None
+
+
+def test_table2_on_the_reference_and_when_skipped():
+    ablations = experiment("data_ablations", "ablations.json")
+    numbers = table2.exercise_numbers(ablations)
+    assert quotable(numbers) and numbers["ex_best_selection"] in table2.NAMES
+    assert all_numbers({k: v for k, v in numbers.items() if k != "ex_best_selection"})
+    lines = table2.ablation_verdicts(ablations)
+    for line, row in zip(lines, ablations["rows"], strict=True):
+        low, high = paper.TABLE2[table2.NAMES[row["selection"]]]["AIME vs s1K"]
+        assert f"[{low:+.1f}, {high:+.1f}] on AIME24" in line
+    assert not table2.ablation_table(ablations).isna().any().any()
+    assert set(table2.exercise_numbers(SKIPPED_ABLATIONS).values()) == {NOT_RUN}
+    assert table2.ablation_verdicts(SKIPPED_ABLATIONS) == [table2.SKIPPED]
+    skipped_table = table2.ablation_table(SKIPPED_ABLATIONS)
+    assert not skipped_table.isna().any().any() and skipped_table.loc["s1K", "ours: accuracy (%)"] == 48.6
+
+
+def test_table3_verdicts_read_the_paper_numbers_from_paper_py():
+    control = experiment("control", "control.json")
+    text = "\n".join(table3.control_verdicts(control))
+    t3 = paper.TABLE3
+    assert f"(the paper: {t3['TCC']['control']}% and {t3['TCC + BF']['control']}%)" in text
+    assert f"(the paper: {t3['SCC']['control']}% and {t3['SCC + BF']['control']}%)" in text
+    assert f"(the paper: {t3['RS']['scaling']})" in text
+    changed = dict(t3, TCC=dict(t3["TCC"], control=41))
+    with pytest.MonkeyPatch.context() as patch:  # a corrected paper number reaches the sentence
+        patch.setattr(paper, "TABLE3", changed)
+        assert "(the paper: 41% and 100%)" in "\n".join(table3.control_verdicts(control))
+
+
+def test_table3_numbers_and_tables_on_the_reference_and_when_skipped():
+    control = experiment("control", "control.json")
+    numbers = table3.exercise_numbers(control)
+    assert numbers["ex_best_method"] == "BF" and all_numbers({k: v for k, v in numbers.items() if k != "ex_best_method"})
+    assert numbers["ex_tcc_control"] == pytest.approx(100 / 3)
+    table = table3.control_table(control)
+    assert list(table.index) == list(paper.TABLE3) and not table.isna().any().any()
+    smoke = table3.control_table(experiment("control", "control.json", "smoke"))  # TCC's runs all used the same tokens
+    assert smoke.loc["TCC", "ours: Scaling"] == "-" and not smoke.isna().any().any()
+    assert list(table3.method_runs(control).index.get_level_values(0).unique()) == [m for m in paper.TABLE3 if m != "BF"]
+    assert set(table3.exercise_numbers(SKIPPED_CONTROL).values()) == {NOT_RUN}
+    assert table3.control_verdicts(SKIPPED_CONTROL) == ["Not run in this profile: control.enabled is false."]
+    skipped_table = table3.control_table(SKIPPED_CONTROL)
+    assert not skipped_table.isna().any().any() and "control.enabled is false" in skipped_table.iloc[0, 0]
+    assert table3.method_runs(SKIPPED_CONTROL) is None
+
+
+def test_table4_on_the_reference(tiny):
+    extrapolation = experiment("extrapolation", "extrapolation.json")
+    numbers = table4.exercise_numbers(extrapolation, tiny)
+    assert all_numbers(numbers) and numbers["ex_none_acc"] == pytest.approx(73.4)
+    lines = table4.extrapolation_verdicts(extrapolation, tiny)
+    hmm = paper.TABLE4['2x "Hmm"']["AIME 2024"]
+    assert f"{paper.TABLE4['No extrapolation']['AIME 2024']}% → {hmm}%" in lines[1]
+    table = table4.extrapolation_table(extrapolation, tiny)
+    assert table.loc['2x "Wait"', "ours: accuracy (%)"] == 73.6 and not table.isna().any().any()
+    assert table4.exercise_numbers({"num_ignore": 2, "rows": []}, tiny)["ex_hmm_acc"] == NOT_RUN
+
+
+def _extrapolation_rows(hmm, none):
+    return [{"ignore_str": "Hmm", "accuracy": hmm, "mean_thinking_tokens": 90.0, "gain_vs_unforced": -0.17,
+             "ci_low": -0.2, "ci_high": -0.1},
+            {"ignore_str": None, "accuracy": none, "mean_thinking_tokens": 60.0, "gain_vs_unforced": -0.02,
+             "ci_low": -0.07, "ci_high": 0.03}]
+
+
+def test_extrapolation_verdicts_name_a_tie_instead_of_a_winner():
+    s = summary(0.01, {0: 0.35, 2: 0.33}, {16: 0.0}, [("sft_vs_base", 0, 0.3, 0.2, 0.4), ("k_vs_0", 2, -0.02, -0.07, 0.03)])
+    lines = table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.18, 0.33)}, s)
+    assert any(line.startswith("**No single best string**: Wait and no string tie at 33.0%") for line in lines)
+    lines = table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.18, 0.30)}, s)
+    assert any(line.startswith("**The best string** is Wait at 33.0% - as in the paper.") for line in lines)
+
+
+def test_repeating_wait_is_judged_by_its_last_point_against_no_forcing():
+    def last_line(gain_at_8, low, high):
+        s = summary(0.01, {0: 0.3, 2: 0.5, 8: 0.3 + gain_at_8}, {16: 0.0},
+                    [("k_vs_0", 2, 0.2, 0.1, 0.3), ("k_vs_0", 8, gain_at_8, low, high)])
+        return table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.3, 0.2)}, s)[-1]
+
+    assert "not reproduced, it falls below no forcing: up to k = 8" in last_line(-0.2, -0.25, -0.15)
+    assert "Figure 4a: the curve flattens) - reproduced:" in last_line(0.15, 0.1, 0.2)
+    assert "not distinguishable from no forcing at the end" in last_line(0.01, -0.04, 0.06)
+
+
+def test_figure4b_on_the_reference_and_without_votes(tiny):
+    parallel = experiment("parallel", "parallel.json")
+    numbers = figure4b.exercise_numbers(parallel)
+    assert numbers == {"ex_votes_last": 8, "ex_votes_last_acc": pytest.approx(43.4), "ex_votes_prev": 4,
+                       "ex_votes_prev_acc": pytest.approx(38.4), "ex_votes_last_tokens": pytest.approx(502.118)}
+    first = figure4b.parallel_verdicts(tiny, parallel)[0]
+    assert "with k = 1" in first and f"{100 * tiny.point(None, 1).accuracy:.1f}%" in first  # the dev split's k
+    assert list(figure4b.vote_tables(parallel).index.get_level_values(0).unique()) == ["base", "sft"]
+    assert set(figure4b.exercise_numbers({"base": [], "sft": []}).values()) == {NOT_RUN}
+
+
+def test_traces_count_the_profiles_wait_string_and_wrong_traces_broken_included():
+    records = [{"domain": "d", "source": "s", "answer": "3", "attempt": "3", "trace": "1+2=3\nHmm, 3.",
+                "forced_spans": [[6, 9]]},
+               {"domain": "d", "source": "s", "answer": "5", "attempt": "4", "trace": "2+2=4\nWait, 4."},
+               {"domain": "d", "source": "s", "answer": "7", "attempt": None, "trace": "", "broken": "api_error"}]
+    rates = traces.teacher_rates(records, wait="Hmm")
+    assert rates["wrong_answer_pct"] == pytest.approx(66.7)  # 2 of 3, the broken one counted
+    assert (rates["mean_waits"], rates["mean_forced_waits"], rates["traces_with_wait_pct"]) == (0.5, 0.5, 50.0)
+    assert traces.teacher_rates(records)["mean_waits"] == 0.5 and traces.trace_table(records)["waits"].tolist() == [0, 1, 0]
+    numbers = traces.exercise_numbers(records)
+    assert numbers["ex_wrong_broken_pct"] == pytest.approx(100 / 3) and numbers["ex_wrong_intact_pct"] == pytest.approx(100 / 3)
+    assert traces.mark_forced("1+2=3\nWait, 3+4=7", [(6, 10)]) == "1+2=3\n[Wait], 3+4=7"
+    assert traces.mark_forced("abc", []) == "abc"
+
+
+def test_epochs_use_the_global_batch_of_the_batch_plan():
+    gpu = {"examples": 1000, "steps": 315, "mean_example_tokens": 9000.0,
+           "config": {"per_device_train_batch_size": 1}, "batch_plan": {"global_batch": 16},
+           "loss_history": [{"step": 100, "loss": 0.9}, {"step": 150, "loss": 0.7}, {"step": 300, "loss": 0.4}]}
+    assert training.epochs(gpu) == pytest.approx(5.04)  # per-device batch 1 would say 0.315
+    numbers = training.exercise_numbers(gpu)
+    assert (numbers["ex_five_epoch_steps"], numbers["ex_half_step"], numbers["ex_loss_half"], numbers["ex_loss_final"]) == \
+        (312, 150, 0.7, 0.4)
+    assert set(training.exercise_numbers(None).values()) == {NOT_RUN}
+    tiny_report = reference_json("tiny", "models/sft/train_report.json")
+    assert all_numbers(training.exercise_numbers(tiny_report)) and training.epochs(tiny_report) == pytest.approx(3.2)
+
+
+def test_every_figure_draws_from_the_reference(tiny):
+    experiments = {name: experiment(name, file) for name, file in (
+        ("control", "control.json"), ("data_ablations", "ablations.json"), ("parallel", "parallel.json"),
+        ("extrapolation", "extrapolation.json"))}
+    figures = [scaling.scaling_figure(tiny, 0), scaling.table1_figure(scaling.table1(tiny, scaling.headline(tiny, 0))),
+               worlds.worlds_figure({"main": tiny, "no_wait": reference_summary("tiny", "no_wait")}, 0),
+               figure4b.parallel_figure(tiny, experiments["parallel"], 0),
+               table4.extrapolation_figure(tiny, experiments["extrapolation"]),
+               table3.control_figure(experiments["control"]), table3.control_figure(SKIPPED_CONTROL),
+               table2.ablation_figure(experiments["data_ablations"]), table2.ablation_figure(SKIPPED_ABLATIONS),
+               training.loss_figure({"sft": reference_json("tiny", "models/sft/train_report.json")})]
+    try:
+        assert all(fig.axes for fig in figures)
+        # Figure 1's cap curve has one marker per cap plus the uncapped end
+        assert len(figures[0].axes[0].lines[0].get_xdata()) == len(tiny.cap_curve(0))
+    finally:
+        for fig in figures:
+            plt.close(fig)
