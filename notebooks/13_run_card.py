@@ -23,7 +23,7 @@ profile = "tiny"
 runs_root = "runs"
 
 # %% tags=["remove-cell"]
-from s1kit import book, pipeline, reference
+from s1kit import book, reference
 
 run = book.open_chapter(profile, runs_root)
 

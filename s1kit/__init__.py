@@ -12,7 +12,8 @@ The s1 method, at both scales:
 The tiny world that stands in for the paper's data and models: ``s1kit.tiny`` (world, teacher,
 instruct corpus, tokenizer, model).
 
-Running the study: ``config`` (profiles), ``preflight`` (what a profile needs), ``stages`` (cached
-stages), ``pipeline`` (the stage graph). The book's helpers: ``report``
-(one module per paper artifact), ``paper``, ``book``.
+Running the study: ``config`` (profiles), ``preflight`` (what a profile needs), ``experiments``
+(one module per stage, and the graph), ``stages`` (cached, locked stages), ``pipeline`` (what
+chapters call). The book's helpers: ``report`` (one module per paper artifact), ``paper``,
+``book``, ``chapters`` and ``bookbuild`` (executing and building it).
 """
