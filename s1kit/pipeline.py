@@ -14,16 +14,16 @@ from pathlib import Path
 import torch
 
 from s1kit.config import ConfigError, Profile, load_profile
-from s1kit.experiments import GRAPH, STAGES
-from s1kit.experiments._engine import engine_for
-from s1kit.experiments._paths import base_model_path, sft_model_path
-from s1kit.experiments.worlds import WORLDS, world_variant
+# What chapters reach through this module besides the accessors below (re-exported, documented where defined).
+from s1kit.experiments import GRAPH as GRAPH
+from s1kit.experiments import STAGES as STAGES
+from s1kit.experiments._engine import engine_for as engine_for
+from s1kit.experiments._paths import base_model_path as base_model_path
+from s1kit.experiments._paths import sft_model_path as sft_model_path
+from s1kit.experiments.worlds import WORLDS
+from s1kit.experiments.worlds import world_variant as world_variant
 from s1kit.jsonio import read_json, read_jsonl
 from s1kit.stages import RunDir, process_rank, resolve_runs_root, setup_logging
-
-# what chapters reach through this module besides the accessors below
-__all__ = ["GRAPH", "STAGES", "WORLDS", "base_model_path", "engine_for", "open_run", "sft_model_path",
-           "world_variant"]
 
 
 def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
