@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from s1kit.config import ConfigError, Profile, load_profile
+
 # What chapters reach through this module besides the accessors below (re-exported, documented where defined).
 from s1kit.experiments import GRAPH as GRAPH
 from s1kit.experiments import STAGES as STAGES
