@@ -36,12 +36,13 @@ run = book.open_chapter(profile, runs_root)
 
 # %%
 from s1kit import paper
+from s1kit.chat import ChatFormat
 from s1kit.report import training as training_report
 from s1kit.tokenizer import load_tokenizer
 from s1kit.training import sft_examples, tokenize_example
 
 s1k = pipeline.selection(run)["s1k"]
-example = sft_examples(s1k[:1], pipeline.CHAT)[0]
+example = sft_examples(s1k[:1], ChatFormat())[0]
 tokenizer = load_tokenizer(pipeline.base_model(run)["path"]) if run.profile.base_model.kind == "train_tiny" else None
 if tokenizer is not None:
     row = tokenize_example(tokenizer, example, 4096)
