@@ -31,7 +31,7 @@ def sweep_frame(summary: Summary) -> pd.DataFrame:
 
 
 def cap_points(summary: Summary, cap_k: int) -> pd.DataFrame:
-    """:meth:`Summary.cap_curve` as a table."""
+    """:meth:`s1kit.report.summary.Summary.cap_curve` as a table."""
     return _frame(summary.cap_curve(cap_k))
 
 
@@ -43,7 +43,7 @@ def ignore_points(summary: Summary) -> pd.DataFrame:
 def headline(summary: Summary, cap_k: int) -> dict[str, float | int | str]:
     """The numbers the book's verdicts quote, all from summary.json (accuracies and gains in %).
 
-    ``best_k`` is :meth:`Summary.best_k` (the dev split's choice when the run has one);
+    ``best_k`` is :meth:`s1kit.report.summary.Summary.best_k` (the dev split's choice when the run has one);
     ``best_k_source`` says where it was chosen. Gains carry their paired 95% intervals.
     """
     uncapped, caps = summary.uncapped(), summary.caps(cap_k)
