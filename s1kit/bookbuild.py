@@ -63,8 +63,12 @@ def install_mathjax(book: Path) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def build_book(profile_name: str, runs: Path, book: Path = BOOK) -> float:
-    """Copy the executed notebooks into the book and build it with jupyter-book (warnings are errors)."""
+def build_book(profile_name: str, runs: Path, book: Path | None = None) -> float:
+    """Copy the executed notebooks into the book and build it with jupyter-book (warnings are errors).
+
+    ``book``: the book's sources, ``book/`` of the repository by default.
+    """
+    book = book or BOOK
     target = book / "notebooks"
     target.mkdir(exist_ok=True)
     for executed in sorted((runs / profile_name / "notebooks").glob("[0-9][0-9]_*.ipynb")):
