@@ -182,7 +182,7 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+def runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node except those under ``if TYPE_CHECKING:`` (a type-only import runs no code)."""
     todo = [tree]
     while todo:
@@ -201,7 +201,7 @@ def _imported_modules(module: str) -> frozenset[str]:
     if source is None:
         raise ValueError(f"stage code names module {module!r}, which is not an s1kit module")
     found = set()
-    for node in _runtime_nodes(ast.parse(source.read_text())):
+    for node in runtime_nodes(ast.parse(source.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == PACKAGE:
             for alias in node.names:  # `from s1kit import pipeline` names a module; `from s1kit.x import f` does not
                 candidate = f"{node.module}.{alias.name}"

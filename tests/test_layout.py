@@ -12,6 +12,8 @@ import ast
 import re
 from pathlib import Path
 
+from s1kit.stages import runtime_nodes
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "s1kit"
 # Running the study and building the book: these may see both scales.
@@ -40,7 +42,7 @@ def import_graph() -> dict[str, set[str]]:
     graph = {}
     for name, path in modules.items():
         found = set()
-        for node in _runtime_nodes(ast.parse(path.read_text())):
+        for node in runtime_nodes(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("s1kit"):
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
@@ -49,18 +51,6 @@ def import_graph() -> dict[str, set[str]]:
                 found.update(a.name for a in node.names if a.name.startswith("s1kit"))
         graph[name] = {m for m in found if m in modules and m not in (name, "s1kit", "s1kit.tiny")}
     return graph
-
-
-def _runtime_nodes(tree: ast.AST):
-    """Every node except those under ``if TYPE_CHECKING:`` (type-only imports create no dependency)."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        yield node
-        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
-            todo.extend(node.orelse)
-            continue
-        todo.extend(ast.iter_child_nodes(node))
 
 
 def layers(graph: dict[str, set[str]]) -> dict[str, int]:
