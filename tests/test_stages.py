@@ -218,8 +218,9 @@ def test_two_processes_on_one_run_directory_compute_each_stage_once(tmp_path):
     assert [p.returncode for p in (first, second)] == [0, 0], logs
     for stage in ("sourcing", "base_model", "difficulty"):
         assert sum(log.count(f"stage {stage}: done in") for log in logs) == 1, (stage, logs)
-    assert "another process is computing it; waiting" in logs[1], logs[1]
-    assert "by another process" in logs[1]
+    # whichever process came second waited for the first and then reused its result
+    waited = [log for log in logs if "another process is computing it; waiting" in log]
+    assert len(waited) == 1 and "by another process" in waited[0], logs
     assert not list((runs / "smoke").rglob("*.partial-*"))
 
 
@@ -230,7 +231,7 @@ def test_a_process_killed_mid_stage_leaves_nothing_trusted(tmp_path):
     deadline = time.time() + 120
     while not list(models.glob("base.partial-*")) and time.time() < deadline:
         time.sleep(0.1)
-    time.sleep(1.0)  # training has started in the partial directory
+    time.sleep(0.5)  # the stage is under way in its partial directory (its training takes seconds)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     partial = list(models.glob("base.partial-*"))
