@@ -168,7 +168,7 @@ caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate
 
 # %%
 points = {"k=0": summary.point(None, 0),
-          f"k={numbers['best_k']} (dev split's best)": summary.point(None, numbers["best_k"])}
+          f"k={numbers['best_k']} (best on the {numbers['best_k_source']})": summary.point(None, numbers["best_k"])}
 scaling.accuracy_by_difficulty(generations, test, points)
 
 # %% [markdown]

@@ -63,6 +63,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -99,8 +100,8 @@ class Stage:
     ``settings(profile)`` returns exactly the profile values the stage's result depends on (not
     batch sizes or thread counts). ``compute(run, out)`` writes the stage's files into the
     directory ``out``; the module that defines it, and whatever that module imports, is the
-    stage's code. ``writes`` lists the files a finished stage holds, ``reference`` the small
-    results among them that a committed reference keeps (``s1kit.reference``).
+    stage's code. ``reference`` names the small results among its files that a committed
+    reference keeps (``s1kit.reference``); every file it writes is listed in its record.
     """
 
     name: str
@@ -108,13 +109,24 @@ class Stage:
     needs: tuple[str, ...]
     settings: Callable[[Profile], dict]
     compute: Callable[[RunDir, Path], None]
-    writes: tuple[str, ...] = ()
     reference: tuple[str, ...] = ()
     all_ranks: bool = False  # computed by every process of a distributed launch (training), not rank 0 alone
 
     @property
     def module(self) -> str:
         return self.compute.__module__
+
+
+def _launch_id() -> str:
+    """What every process of one distributed launch shares, and another launch running now does not."""
+    return ":".join(os.environ.get(k, "") for k in ("MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID"))
+
+
+def _process_started() -> float:
+    """When this process was created (seconds since the epoch)."""
+    import psutil  # a dependency of accelerate, which every distributed launch goes through
+
+    return psutil.Process().create_time()
 
 
 def process_rank() -> tuple[int, int]:
@@ -255,6 +267,7 @@ def code_hash(module: str) -> str:
 def code_fingerprint(stage: Stage, profile: Profile) -> dict[str, str]:
     """Hash of every piece of code a stage runs: its module and what that reaches, and its libraries."""
     fingerprint = {module: code_hash(module) for module in module_closure([stage.module], profile.runs_tiny_world)}
+    fingerprint["python"] = f"{sys.version_info.major}.{sys.version_info.minor}"  # the syntax trees' format
     for library in LIBRARIES:
         try:
             fingerprint[library] = importlib.metadata.version(library)
@@ -281,12 +294,13 @@ def damaged_outputs(directory: Path, recorded: dict[str, dict]) -> list[str]:
     problems = []
     for name, expected in recorded.items():
         path = directory / name
-        if not path.is_file():
+        try:
+            if path.stat().st_size != expected["bytes"]:
+                problems.append(f"{name} changed size")
+            elif "sha256" in expected and _sha(path.read_bytes()) != expected["sha256"]:
+                problems.append(f"{name} changed")
+        except OSError:  # absent, or removed while being read (another process republishing the stage)
             problems.append(f"{name} missing")
-        elif path.stat().st_size != expected["bytes"]:
-            problems.append(f"{name} changed size")
-        elif "sha256" in expected and _sha(path.read_bytes()) != expected["sha256"]:
-            problems.append(f"{name} changed")
     return problems
 
 
@@ -303,7 +317,9 @@ class RunDir:
         # Stages read from another run (a contrast world shares its parent's pool and base model).
         self.shared = shared or {}
         self._records: dict[str, dict] = {}
-        self._ensured: set[str] = set()  # made current by this process: no second check, no second log line
+        # made current by this process, with the publication it found or made: while that is still the
+        # one on disk, no second check and no second log line
+        self._ensured: dict[str, str | None] = {}
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
@@ -322,8 +338,12 @@ class RunDir:
             data = json.loads(marker.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             return None, f"record unreadable ({MARKER}: {error})"
-        if not isinstance(data, dict) or "key" not in data:
+        if not isinstance(data, dict) or not isinstance(data.get("key"), str):
             return None, f"record unreadable ({MARKER} holds no key)"
+        outputs = data.get("outputs", {})
+        if not isinstance(outputs, dict) or not all(isinstance(v, dict) and isinstance(v.get("bytes"), int)
+                                                    for v in outputs.values()):
+            return None, f"record unreadable ({MARKER} lists its outputs wrongly)"
         return data, None
 
     def marker(self, name: str) -> dict | None:
@@ -353,11 +373,21 @@ class RunDir:
             return self.shared[name].key(name)
         return _sha(json.dumps(self.record(name), sort_keys=True, default=str).encode())
 
-    def stale_reason(self, name: str) -> str | None:
-        """None when the stage can be reused as it is on disk; otherwise why it must be (re)computed."""
+    def stale_reason(self, name: str, _checked: dict[str, str | None] | None = None) -> str | None:
+        """None when the stage can be reused as it is on disk; otherwise why it must be (re)computed.
+
+        Recursive: a stage is reusable only if every stage it needs is, and is still the
+        publication it was computed from. ``_checked`` memoises the answers of one call.
+        """
         if name in self.shared:
             return self.shared[name].stale_reason(name)
-        if name in self._ensured:  # made current by this process already
+        checked = {} if _checked is None else _checked
+        if name not in checked:
+            checked[name] = self._stale_reason(name, checked)
+        return checked[name]
+
+    def _stale_reason(self, name: str, checked: dict[str, str | None]) -> str | None:
+        if self._still_ensured(name):
             return None
         marker, problem = self._read_marker(name)
         if problem:
@@ -370,7 +400,7 @@ class RunDir:
         if damaged:
             return f"outputs changed: {', '.join(damaged)}"
         for need in self.graph[name].needs:
-            if self.stale_reason(need) is not None:
+            if self.stale_reason(need, checked) is not None:
                 return f"upstream {need} must be recomputed"
             if marker.get("publications", {}).get(need) != self._publication(need):
                 return f"upstream changed ({need} was recomputed since)"
@@ -400,6 +430,10 @@ class RunDir:
             reasons.append(f"upstream changed ({', '.join(upstream)})")
         return "; ".join(reasons) or "key changed"
 
+    def _still_ensured(self, name: str) -> bool:
+        """Made current by this process, and no other process has republished it since."""
+        return name in self._ensured and self._ensured[name] == self._publication(name)
+
     def _publication(self, name: str) -> str | None:
         """The id of a stage's current publication: it changes each time the stage is recomputed."""
         marker = self.marker(name)
@@ -422,13 +456,14 @@ class RunDir:
             lock.release()
 
     @contextmanager
-    def publishing(self, name: str) -> Iterator[Path]:
+    def publishing(self, name: str, ready: Callable[[], None] | None = None) -> Iterator[Path]:
         """Compute into a partial dir; publish it atomically, ``stage.json`` last, only if the body finishes.
 
         Called with the stage's lock held, so every other partial dir of the stage belongs to a
         dead process and is removed. In a distributed launch the partial dir is named by the
         stage's key, so that every rank computes into the same one; only the main process
-        cleans, publishes and writes the record.
+        cleans, publishes and writes the record; ``ready`` is called once the partial dir is
+        clean and in place, before the computation starts.
         """
         final = self.stage_dir(name)
         rank, world = process_rank()
@@ -443,6 +478,9 @@ class RunDir:
         for stale in final.parent.glob(f"{final.name}.partial-*"):
             shutil.rmtree(stale, ignore_errors=True)
         work.mkdir(exist_ok=True)
+        if ready:
+            ready()
+        read_from = {need: self._publication(need) for need in self.graph[name].needs}
         start = time.perf_counter()
         try:
             yield work
@@ -451,13 +489,18 @@ class RunDir:
             log.info("stage %s: interrupted; nothing published", name)
             raise
         seconds = round(time.perf_counter() - start, 1)
+        republished = sorted(need for need, publication in read_from.items() if self._publication(need) != publication)
+        if republished:  # its inputs changed under it: what it computed matches neither version
+            shutil.rmtree(work, ignore_errors=True)
+            raise RuntimeError(f"stage {name}: {', '.join(republished)} was recomputed by another process while "
+                               f"{name} ran; nothing published, run again")
         outputs = output_record(work)
         if final.exists():
             shutil.rmtree(final)
         os.replace(work, final)
         record = dict(self.record(name), key=self.key(name), seconds=seconds, outputs=outputs,
                       publication=uuid.uuid4().hex[:16],
-                      publications={need: self._publication(need) for need in self.graph[name].needs},
+                      publications=read_from,
                       computed_at=datetime.datetime.now().isoformat(sep=" ", timespec="seconds"))
         write_json(final / MARKER, record)
         log.info("stage %s: done in %.1fs", name, seconds)
@@ -466,7 +509,7 @@ class RunDir:
         """Make stage ``name`` current (its needs first), computing only what changed; return its directory."""
         if name in self.shared:
             return self.shared[name].ensure(name)
-        if name in self._ensured:
+        if self._still_ensured(name):
             return self.stage_dir(name)
         stage = self.graph[name]
         if self._reuse(name):
@@ -476,17 +519,25 @@ class RunDir:
             if rank == 0:
                 self._compute_in_single_process(name)
             self._wait_for(name)
-            self._ensured.add(name)
+            self._ensured[name] = self._publication(name)
             return self.stage_dir(name)
         for need in stage.needs:
             self.ensure(need)
-        if world > 1 and rank != 0:  # computes alongside the main process, which holds the lock and publishes
-            self._compute(name)
-        else:
+        if world == 1:
             with self.lock(name):
                 if not self._reuse(name, after_wait=True):  # another process may have computed it meanwhile
                     self._compute(name)
-        self._ensured.add(name)
+        elif rank == 0:  # decides for the launch, under the lock, and publishes
+            with self.lock(name):
+                if self._reuse(name, after_wait=True):
+                    self._announce(name, "reuse")
+                else:
+                    self._compute(name, ready=lambda: self._announce(name, "compute"))
+        else:  # computes alongside the main process once it says so, and returns when it published
+            if self._decision(name) == "compute":
+                self._compute(name)
+            self._wait_for(name)
+        self._ensured[name] = self._publication(name)
         return self.stage_dir(name)
 
     def _reuse(self, name: str, after_wait: bool = False) -> bool:
@@ -495,13 +546,43 @@ class RunDir:
         marker = self.marker(name)
         log.info("stage %s: reused, computed %s in %ss (key %s)%s", name, marker.get("computed_at", "?"),
                  marker.get("seconds", "?"), marker["key"], " by another process" if after_wait else "")
-        self._ensured.add(name)
+        self._ensured[name] = marker.get("publication")
         return True
 
-    def _compute(self, name: str) -> None:
+    def _compute(self, name: str, ready: Callable[[], None] | None = None) -> None:
         log.info("stage %s: computing (%s)", name, self.why_stale(name))
-        with self.publishing(name) as out:
+        with self.publishing(name, ready) as out:
             self.graph[name].compute(self, out)
+
+    # -- an all-ranks stage in a distributed launch: the main process decides, the others follow --
+    def _decision_file(self, name: str) -> Path:
+        final = self.stage_dir(name)
+        return final.parent / f".{final.name}.decision"
+
+    def _announce(self, name: str, action: str) -> None:
+        write_json(self._decision_file(name), {"launch": _launch_id(), "action": action, "time": time.time()})
+
+    def _decision(self, name: str, poll_s: float = 0.5) -> str:
+        """What the main process decided for this launch: "compute" or "reuse" (waits for it).
+
+        A decision counts only if this launch wrote it after this process started, so a decision
+        file left by an earlier launch (killed mid-training, on the same port) is never followed.
+        """
+        started, waited = _process_started(), 0.0
+        while True:
+            try:
+                decision = json.loads(self._decision_file(name).read_text())
+                if decision.get("launch") == _launch_id() and decision.get("time", 0) >= started:
+                    return decision["action"]
+            except (OSError, json.JSONDecodeError):
+                pass
+            if self.is_current(name):  # the main process found it current before it took the lock
+                return "reuse"
+            if waited > STAGE_WAIT_S:
+                raise TimeoutError(f"rank {process_rank()[0]}: no decision on stage {name} from the main process "
+                                   f"within {STAGE_WAIT_S:.0f}s")
+            time.sleep(poll_s)
+            waited += poll_s
 
     def _compute_in_single_process(self, name: str) -> None:
         """Run ``stage name`` (and what it needs) in a child process outside the distributed launch."""

@@ -111,9 +111,9 @@ def test_world_verdicts_table_and_exercise_numbers():
 
 
 def test_budget_forcing_metrics_survive_a_flat_sweep():
-    flat = summary(0.0, {0: 0.1, 1: 0.1}, {8: 0.0, 16: 0.05})
-    flat = flat.without_cap(99)  # unchanged: no point has that cap
-    m = metrics.budget_forcing_metrics(flat, cap_k=0)
+    sweep = summary(0.0, {0: 0.1, 1: 0.1}, {8: 0.0, 16: 0.05})
+    assert sweep.without_cap(99) == sweep  # no point has that cap: nothing left out
+    m = metrics.budget_forcing_metrics(sweep, cap_k=0)
     assert m["cap_sweep"]["control_pct"] == 100.0 and round(m["cap_sweep"]["performance_pct"], 6) == 5.0
     # the smoke run's ignore sweep scores 0% everywhere: Scaling has no slope, the prose says so
     quoted = metrics.quoted_metrics(metrics.budget_forcing_metrics(reference_summary("smoke"), cap_k=0))

@@ -114,4 +114,4 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("control", "experiments/control", ("sourcing", "base_model", "selection", "evaluation", "parallel"),
-              settings, compute, writes=("control.json",), reference=("control.json",))
+              settings, compute, reference=("control.json",))

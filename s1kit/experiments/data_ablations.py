@@ -59,4 +59,4 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("data_ablations", "experiments/data_ablations", ("sourcing", "base_model", "distillation", "evaluation"),
-              settings, compute, writes=("ablations.json",), reference=("ablations.json",))
+              settings, compute, reference=("ablations.json",))

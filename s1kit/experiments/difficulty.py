@@ -57,4 +57,4 @@ def compute(run: RunDir, out: Path) -> None:
     write_jsonl(out / "verdicts.jsonl", [{"id": r["id"], "solved": c} for r, c in zip(pool, solved, strict=True)])
 
 
-STAGE = Stage("difficulty", "difficulty", ("sourcing", "base_model"), settings, compute, writes=("verdicts.jsonl",))
+STAGE = Stage("difficulty", "difficulty", ("sourcing", "base_model"), settings, compute)

@@ -45,4 +45,4 @@ def compute(run: RunDir, out: Path) -> None:
     write_jsonl(out / "traces.jsonl", rows)
 
 
-STAGE = Stage("distillation", "traces", ("sourcing",), settings, compute, writes=("traces.jsonl",))
+STAGE = Stage("distillation", "traces", ("sourcing",), settings, compute)

@@ -42,5 +42,4 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("evaluation", "results", ("sourcing", "base_model", "sft"), settings, compute,
-              writes=("summary.json", "generations.jsonl", "base_generations.jsonl", "sweep_seconds.json"),
               reference=("summary.json",))

@@ -66,4 +66,4 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("extrapolation", "experiments/extrapolation", ("sourcing", "sft", "evaluation"), settings, compute,
-              writes=("extrapolation.json", "generations.jsonl"), reference=("extrapolation.json",))
+              reference=("extrapolation.json",))

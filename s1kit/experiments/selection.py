@@ -42,4 +42,4 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("selection", "s1k", ("sourcing", "base_model", "distillation", "difficulty"), settings, compute,
-              writes=("s1k.jsonl", "candidates.jsonl", "funnel.json"), reference=("funnel.json",))
+              reference=("funnel.json",))

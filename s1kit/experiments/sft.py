@@ -48,6 +48,5 @@ def compute(run: RunDir, out: Path) -> None:
         write_json(out / "train_report.json", report)
 
 
-STAGE = Stage("sft", "models/sft", ("base_model", "selection"), settings, compute,
-              writes=("model.safetensors", "tokenizer.json", "train_report.json"), reference=("train_report.json",),
+STAGE = Stage("sft", "models/sft", ("base_model", "selection"), settings, compute, reference=("train_report.json",),
               all_ranks=True)

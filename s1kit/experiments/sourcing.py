@@ -52,4 +52,4 @@ def compute(run: RunDir, out: Path) -> None:
     write_jsonl(out / "dev.jsonl", dev)
 
 
-STAGE = Stage("sourcing", "data", (), settings, compute, writes=("pool.jsonl", "test.jsonl", "dev.jsonl"))
+STAGE = Stage("sourcing", "data", (), settings, compute)

@@ -158,7 +158,7 @@ def scaling_down_and_up(summary: Summary, cap_k: int, best_k: int) -> dict[str, 
     (k = ``cap_k``). *Scaling up*: from there to ``best_k`` forced "Wait"s. In points and shares.
     """
     uncapped, caps = summary.uncapped(), summary.caps(cap_k)
-    down = 100 * (uncapped[cap_k].accuracy - caps[0].accuracy) if caps else 0.0
+    down = 100 * (uncapped[cap_k].accuracy - caps[0].accuracy) if caps else NAN  # no cap sweep: not measured
     up = 100 * (uncapped[best_k].accuracy - uncapped[cap_k].accuracy)
     total = down + up
     return {"scaling_down_points": down, "scaling_up_points": up,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -73,10 +74,14 @@ def control_verdicts(control: dict) -> list[str]:
                  f"SCC {100 * m['SCC']['control']:.0f}%, SCC + BF {100 * m['SCC + BF']['control']:.0f}% "
                  f"(the paper: {_paper_pair('SCC', 'SCC + BF')}).")
     rs = m["RS"]["scaling"]
-    lines.append(f"**Rejection sampling scales inversely** - {'reproduced' if rs < 0 else 'not reproduced'}: "
-                 f"Scaling {rs:+.1f} (the paper: {paper.TABLE3['RS']['scaling']}): "
-                 + ("shorter accepted samples are right more often." if rs < 0 else
-                    "longer accepted samples are right more often here."))
+    if math.isfinite(rs):
+        lines.append(f"**Rejection sampling scales inversely** - {'reproduced' if rs < 0 else 'not reproduced'}: "
+                     f"Scaling {rs:+.1f} (the paper: {paper.TABLE3['RS']['scaling']}): "
+                     + ("shorter accepted samples are right more often." if rs < 0 else
+                        "longer accepted samples are right more often here."))
+    else:  # one budget, or every budget spent the same tokens: no slope to compare
+        lines.append(f"**Rejection sampling scales inversely** - not shown: its Scaling is not defined in this run "
+                     f"(the paper: {paper.TABLE3['RS']['scaling']}).")
     if control["rows"].get("plain prompt"):
         plain = control["rows"]["plain prompt"][0]
         lines.append(f"**The conditional model itself is weaker**: asked with the plain prompt it scores "
