@@ -46,7 +46,6 @@ import pandas as pd
 from s1kit import paper
 from s1kit.report import traces as trace_report
 from s1kit.report.figures import count_figure, funnel_figure
-from s1kit.report.words import NOT_RUN
 
 selected = pipeline.selection(run)
 s1k, funnel = selected["s1k"], selected["funnel"]
@@ -92,9 +91,7 @@ book.glue_figure("fig_s1k_difficulty", fig)
 # %% tags=["remove-cell"]
 solved = pipeline.difficulty(run)
 pool_traces = pipeline.distillation(run)
-book.glue_numbers({"ex_pool_wrong_pct": trace_report.teacher_rates(pool_traces, wait)["wrong_answer_pct"],
-                   "ex_solved_pct": 100 * sum(solved.values()) / len(solved) if solved else NOT_RUN,
-                   "ex_sampled": len(solved)})
+book.glue_numbers(trace_report.selection_exercise_numbers(pool_traces, solved, wait))
 
 # %% [markdown]
 # ## Exercises

@@ -148,7 +148,7 @@ ignores = scaling.ignore_points(summary)
 ignores[["num_ignore", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens"]]
 
 # %%
-longest = [t for t in test if t["difficulty"] == max(x["difficulty"] for x in test)]
+longest = scaling.longest_questions(test)
 for k in (0, 1, 2):
     for g in scaling.point_examples(generations, longest, summary.point(None, k), count=1):
         print(f"k={k}  Q: {g['question']}  gold {g['gold']}  correct={g['correct']}")

@@ -124,14 +124,11 @@ world_report.ignore_table(summaries)
 # One held-out question (the same one) in each world, with no forced Wait (k = 0) and with two (k = 2).
 
 # %%
-test = pipeline.sourcing(run)["test"]
-question_id = next(t["id"] for t in test if t["difficulty"] == max(x["difficulty"] for x in test))
+question = scaling.longest_questions(pipeline.sourcing(run)["test"])[0]
 for name in worlds:
     for k in (0, 2):
-        index = summaries[name].point(None, k).index
-        g = next(g for g in results[name]["generations"] if g["point"] == index and g["id"] == question_id)
-        question = next(t for t in test if t["id"] == question_id)
-        print(f"--- {name}, k={k}: {question['question']}  gold {question['answer']}  correct={g['correct']}")
+        g = scaling.point_examples(results[name]["generations"], [question], summaries[name].point(None, k), count=1)[0]
+        print(f"--- {name}, k={k}: {g['question']}  gold {g['gold']}  correct={g['correct']}")
         print(g["thinking"].strip() + "\n" + g["answer_text"].strip() + "\n")
 
 # %% [markdown]

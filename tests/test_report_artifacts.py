@@ -82,6 +82,24 @@ def test_scaling_down_and_up_split_the_range():
     assert round(split["scaling_down_share_pct"] + split["scaling_up_share_pct"], 6) == 100.0
 
 
+def test_scaling_down_is_not_measured_without_a_cap_sweep():
+    split = scaling.scaling_down_and_up(summary(0.0, {0: 0.5, 2: 0.8}, {}), cap_k=0, best_k=2)
+    assert split["scaling_down_points"] != split["scaling_down_points"]  # NaN: no cap, nothing measured
+    assert round(split["scaling_up_points"], 6) == 30.0
+
+
+def test_longest_questions_are_those_with_most_terms():
+    test = [{"id": "a", "difficulty": 5}, {"id": "b", "difficulty": 9}, {"id": "c", "difficulty": 9}]
+    assert [t["id"] for t in scaling.longest_questions(test)] == ["b", "c"]
+
+
+def test_selection_exercise_numbers_and_a_released_selection():
+    pool = [{"domain": "d", "source": "s", "answer": "3", "attempt": a, "trace": "1+2=3"} for a in ("3", "3", "4", "3")]
+    numbers = traces.selection_exercise_numbers(pool, {"a": True, "b": False, "c": False, "d": False})
+    assert numbers == {"ex_pool_wrong_pct": 25.0, "ex_solved_pct": 25.0, "ex_sampled": 4}
+    assert traces.selection_exercise_numbers(pool, {})["ex_solved_pct"] == NOT_RUN  # no difficulty pass
+
+
 def test_point_examples_and_accuracy_by_difficulty_select_by_point_index(tiny):
     test = [{"id": "a", "question": "1+2", "answer": "3", "difficulty": 2},
             {"id": "b", "question": "1+2+3", "answer": "6", "difficulty": 3}]
@@ -159,6 +177,9 @@ def test_table3_verdicts_read_the_paper_numbers_from_paper_py():
     with pytest.MonkeyPatch.context() as patch:  # a corrected paper number reaches the sentence
         patch.setattr(paper, "TABLE3", changed)
         assert "(the paper: 41% and 100%)" in "\n".join(table3.control_verdicts(control))
+    one_budget = dict(control, metrics=dict(control["metrics"], RS=dict(control["metrics"]["RS"], scaling=float("nan"))))
+    line = next(x for x in table3.control_verdicts(one_budget) if "Rejection sampling" in x)
+    assert "not shown" in line and "nan" not in line
 
 
 def test_table3_numbers_and_tables_on_the_reference_and_when_skipped():

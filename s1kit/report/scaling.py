@@ -126,6 +126,12 @@ def paired_table(summary: Summary) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+def longest_questions(test: Sequence[dict]) -> list[dict]:
+    """The held-out questions with the most terms: where stopping early shows most."""
+    most = max(t["difficulty"] for t in test)
+    return [t for t in test if t["difficulty"] == most]
+
+
 def point_examples(generations: Sequence[dict], test: Sequence[dict], point: Point, count: int = 2,
                    correct: bool | None = None) -> list[dict]:
     """A few generations of one sweep point, with their question and gold answer."""

@@ -12,6 +12,7 @@ from typing import Sequence
 import pandas as pd
 
 from s1kit.evaluation import EvaluationConfig
+from s1kit.report.words import NOT_RUN
 
 WAIT = EvaluationConfig.ignore_str  # the default profile's string, "Wait"
 
@@ -76,3 +77,12 @@ def exercise_numbers(traces: Sequence[dict], wait: str = WAIT) -> dict[str, floa
     return {"ex_wrong_broken_pct": float(100 * (wrong & broken).mean()),
             "ex_wrong_intact_pct": float(100 * (wrong & ~broken).mean()),
             "ex_mean_waits": float(table["waits"].mean()), "ex_wait_share": float(100 * (table["waits"] > 0).mean())}
+
+
+def selection_exercise_numbers(pool_traces: Sequence[dict], solved: dict[str, bool],
+                               wait: str = WAIT) -> dict[str, float | str]:
+    """Chapter 3's exercise solutions: wrong traces in the pool (%), and how much of the difficulty
+    sample the base model already solves (%; "not run" for a released selection, which has none)."""
+    return {"ex_pool_wrong_pct": teacher_rates(pool_traces, wait)["wrong_answer_pct"],
+            "ex_solved_pct": 100 * sum(solved.values()) / len(solved) if solved else NOT_RUN,
+            "ex_sampled": len(solved)}
