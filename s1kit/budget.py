@@ -275,15 +275,16 @@ def _encode_prompts(engine: Engine, prompts: Sequence[str]) -> list[list[int]]:
 
 def budget_force(engine: Engine, prompts: Sequence[str], config: BudgetForcing) -> list[ForcingResult]:
     """Run budget forcing on thinking prompts (see :meth:`s1kit.chat.ChatFormat.thinking_prompt`)."""
-    prompt_ids = _encode_prompts(engine, prompts)
-    states = make_states(engine, prompt_ids, config, think=True)
-    engine.run(prompt_ids, states, config)
-    return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states, strict=True)]
+    return _generate(engine, prompts, config, think=True)
 
 
 def answer_directly(engine: Engine, prompts: Sequence[str], config: BudgetForcing) -> list[ForcingResult]:
     """Plain generation of an assistant turn, no thinking phase (how the base model answers)."""
+    return _generate(engine, prompts, config, think=False)
+
+
+def _generate(engine: Engine, prompts: Sequence[str], config: BudgetForcing, think: bool) -> list[ForcingResult]:
     prompt_ids = _encode_prompts(engine, prompts)
-    states = make_states(engine, prompt_ids, config, think=False)
+    states = make_states(engine, prompt_ids, config, think=think)
     engine.run(prompt_ids, states, config)
     return [_result(engine.tokenizer, p, s) for p, s in zip(prompts, states, strict=True)]

@@ -6,7 +6,7 @@ trainer, sampling). ``load_profile`` checks every key and value type before any 
 so a typo or a wrong type fails at once with the key's full name, never half-way through a
 training run.
 
-The dataclass defaults *are* the ``tiny`` profile (``tests/test_layout.py`` checks it), so a
+The dataclass defaults *are* the ``tiny`` profile (``tests/test_config.py`` checks it), so a
 recipe only says where it departs from the tiny study. Each stage's config lives next to the
 code that reads it (``SelectionConfig`` in ``s1kit.selection``, ``TrainConfig`` in
 ``s1kit.training``, ...); this module composes them. A choice between implementations is a
