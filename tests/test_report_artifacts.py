@@ -88,6 +88,19 @@ def test_scaling_down_is_not_measured_without_a_cap_sweep():
     assert round(split["scaling_up_points"], 6) == 30.0
 
 
+def test_shape_checks_on_the_tiny_reference_and_a_flat_run(tiny):
+    checks = {row["target"]: row for row in scaling.shape_checks(tiny)}
+    # the committed tiny run: 3.2% base, 48.6% at k = 0, 76.6 / 73.6% at k = 1 / 2, and a fall after k = 3
+    assert [checks[t]["met"] for t in ("base < 10%", "SFT k=0 >= base + 25", "k=1 >= k=0 + 5, interval above 0",
+                                       "k=2 >= k=0 + 5, interval above 0", "cap sweep rises >= 25")] == [True] * 5
+    assert not checks["plateau: no k <= 6 below k=0"]["met"] and "below at k = [4, 6]" in \
+        checks["plateau: no k <= 6 below k=0"]["measured"]
+    flat = summary(0.0, {0: 0.1, 1: 0.1, 2: 0.1}, {16: 0.1})  # no paired rows: nothing to claim
+    met = {row["target"]: row["met"] for row in scaling.shape_checks(flat)}
+    assert met["base < 10%"] and not met["SFT k=0 >= base + 25"] and not met["cap sweep rises >= 25"]
+    assert not met["k=1 >= k=0 + 5, interval above 0"] and not met["plateau: no k <= 6 below k=0"]
+
+
 def test_longest_questions_are_those_with_most_terms():
     test = [{"id": "a", "difficulty": 5}, {"id": "b", "difficulty": 9}, {"id": "c", "difficulty": 9}]
     assert [t["id"] for t in scaling.longest_questions(test)] == ["b", "c"]

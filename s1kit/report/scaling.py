@@ -13,7 +13,7 @@ import seaborn as sns
 from s1kit import paper
 from s1kit.report.figures import ACCURACY_LABEL, percent_axis, points_errorbar
 from s1kit.report.summary import Point, Summary
-from s1kit.report.words import interval, interval_word
+from s1kit.report.words import NOT_RUN, interval, interval_word
 
 NAN = float("nan")
 
@@ -66,6 +66,34 @@ def headline(summary: Summary, cap_k: int) -> dict[str, float | int | str]:
         out[f"{name}_ci_low"] = 100 * row.ci_low if row else NAN
         out[f"{name}_ci_high"] = 100 * row.ci_high if row else NAN
     return out
+
+
+def shape_checks(summary: Summary, cap_k: int = 0) -> list[dict]:
+    """The tiny study's targets for the paper's shape, each measured on this run (issue #17).
+
+    Base model under 10%; SFT unforced at least 25 points above it; k = 1 and k = 2 each at least
+    5 points above k = 0 with paired 95% intervals above zero; a plateau (for every k <= 6 the
+    paired k-vs-0 interval reaches zero or above); the cap sweep rising at least 25 points from
+    the smallest cap to the uncapped point. Accuracies in %.
+    """
+    uncapped, caps = summary.uncapped(), summary.caps(cap_k)
+    base, k0 = 100 * summary.base_model_accuracy, 100 * uncapped[0].accuracy
+    rows = [{"target": "base < 10%", "measured": f"{base:.1f}%", "met": base < 10},
+            {"target": "SFT k=0 >= base + 25", "measured": f"{k0:.1f}% ({k0 - base:+.1f})", "met": k0 - base >= 25}]
+    for k in (1, 2):
+        row = summary.paired(k)
+        met = row is not None and 100 * row.gain >= 5 and row.ci_low > 0
+        rows.append({"target": f"k={k} >= k=0 + 5, interval above 0",
+                     "measured": interval(row.gain, row.ci_low, row.ci_high) if row else NOT_RUN, "met": met})
+    plateau = [row for row in (summary.paired(k) for k in sorted(uncapped) if 0 < k <= 6) if row is not None]
+    falls = [row.num_ignore for row in plateau if row.ci_high < 0]
+    measured = (NOT_RUN if not plateau else f"below at k = {falls}" if falls else
+                f"no fall up to k = {plateau[-1].num_ignore}")
+    rows.append({"target": "plateau: no k <= 6 below k=0", "met": bool(plateau) and not falls, "measured": measured})
+    rise = k0 - 100 * caps[0].accuracy if caps else NAN
+    rows.append({"target": "cap sweep rises >= 25", "met": rise >= 25,
+                 "measured": f"{rise:+.1f} (N = {caps[0].max_thinking_tokens} to no cap)" if caps else NOT_RUN})
+    return rows
 
 
 def _aime(row: str) -> float:
