@@ -70,7 +70,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from s1kit.config import Profile
 
 log = logging.getLogger("s1kit")
+T = TypeVar("T")
 
 MARKER = "stage.json"
 PACKAGE = "s1kit"
@@ -127,6 +128,17 @@ def _process_started() -> float:
     import psutil  # a dependency of accelerate, which every distributed launch goes through
 
     return psutil.Process().create_time()
+
+
+def _poll(ready: Callable[[], T | None], failure: str, poll_s: float) -> T:
+    """``ready()``'s first answer that is not None, asked every ``poll_s`` seconds for up to ``STAGE_WAIT_S``."""
+    waited = 0.0
+    while (answer := ready()) is None:
+        if waited > STAGE_WAIT_S:
+            raise TimeoutError(f"rank {process_rank()[0]}: {failure} within {STAGE_WAIT_S:.0f}s")
+        time.sleep(poll_s)
+        waited += poll_s
+    return answer
 
 
 def process_rank() -> tuple[int, int]:
@@ -568,21 +580,18 @@ class RunDir:
         A decision counts only if this launch wrote it after this process started, so a decision
         file left by an earlier launch (killed mid-training, on the same port) is never followed.
         """
-        started, waited = _process_started(), 0.0
-        while True:
+        started = _process_started()
+
+        def decided() -> str | None:
             try:
                 decision = json.loads(self._decision_file(name).read_text())
                 if decision.get("launch") == _launch_id() and decision.get("time", 0) >= started:
                     return decision["action"]
             except (OSError, json.JSONDecodeError):
                 pass
-            if self.is_current(name):  # the main process found it current before it took the lock
-                return "reuse"
-            if waited > STAGE_WAIT_S:
-                raise TimeoutError(f"rank {process_rank()[0]}: no decision on stage {name} from the main process "
-                                   f"within {STAGE_WAIT_S:.0f}s")
-            time.sleep(poll_s)
-            waited += poll_s
+            return "reuse" if self.is_current(name) else None  # found current before the main process locked it
+
+        return _poll(decided, f"no decision on stage {name} from the main process", poll_s)
 
     def _compute_in_single_process(self, name: str) -> None:
         """Run ``stage name`` (and what it needs) in a child process outside the distributed launch."""
@@ -605,19 +614,13 @@ class RunDir:
                         "--runs", str(self.runs_root)], env=env, check=True)
 
     def _wait_for(self, name: str, poll_s: float = 1.0) -> None:
-        waited = 0.0
-        while not self.is_current(name):
-            if waited > STAGE_WAIT_S:
-                raise TimeoutError(f"rank {process_rank()[0]}: stage {name} was not published by the main process "
-                                   f"within {STAGE_WAIT_S:.0f}s")
-            time.sleep(poll_s)
-            waited += poll_s
+        _poll(lambda: self.is_current(name) or None, f"stage {name} was not published by the main process", poll_s)
 
     def plan(self) -> list[dict]:
         """Every stage in order with whether a run would reuse it, and why not."""
-        rows = []
+        rows, checked = [], {}  # one check per stage, however many stages need it
         for name, stage in self.graph.items():
-            reason = self.stale_reason(name)
+            reason = self.stale_reason(name, checked)
             rows.append({"stage": name, "needs": list(stage.needs), "directory": str(self.stage_dir(name)),
                          "current": reason is None, "why": reason or ""})
         return rows
