@@ -23,8 +23,10 @@
 # where thinking can end. Like a real reasoning model, the teacher has habits that depend on the
 # kind of problem. In four of the eight domains (`distillation.teacher.impatient_domains`) it is
 # *impatient*: it always stops after three lines (`impatient_lines`) and answers the partial
-# sum, a wrong trace whenever numbers were left, and it never checks. In the other domains it
-# finishes every sum, and after the last line it may check ("Wait, 42 is the total."). A few traces
+# sum, a wrong trace whenever numbers were left. In the other domains it finishes every sum.
+# After a finished sum, in any domain, it may check that nothing is left to add ("Wait,
+# 42+0=42"), less often than not (`p_final_check`), so a model that copies its most likely
+# choice does not check on its own. A few traces
 # are broken on purpose (an API error, a truncated trace, junk characters) so that the quality
 # filter has work to do.
 #
@@ -60,7 +62,7 @@ table.describe().round(2)
 # %% [markdown]
 # ## What a trace looks like
 # In the main world every "Wait" is the teacher's own word and is trained on, as the "Wait"s
-# inside s1K's Gemini traces are. (The contrast world `masked_wait` of chapter 7 marks them as
+# inside s1K's Gemini traces are. (With `train_on_wait: false` the teacher marks them as
 # *forced spans*, shown in [brackets], which carry no loss:
 # {py:func}`s1kit.training.tokenize_example`.)
 
@@ -109,6 +111,6 @@ book.glue_numbers(trace_report.exercise_numbers(traces, wait), digits=2)
 #    wrong. With no impatient domain, the first share goes to zero and only the broken ones stay
 #    wrong.
 # 2. Now {glue:text}`ex_mean_waits` "Wait"s per trace on average, and {glue:text}`ex_wait_share`% of
-#    traces have at least one. Each final check adds a line "Wait, 42 is the total.", so both rise
+#    traces have at least one. Each final check adds a line "Wait, 42+0=42", so both rise
 #    and the traces grow longer.
 # ```

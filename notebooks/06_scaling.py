@@ -92,8 +92,8 @@ Markdown("\n".join(f"- {line}" for line in scaling.verdicts(numbers)))
 # reference has been measured.
 
 # %%
-print(book.reference_machines(run.profile.name))
-book.reference_comparison(run.profile.name, summary, cap_k)
+print(book.matching_reference(run.profile)[1])
+book.reference_comparison(run.profile, summary, cap_k)
 
 # %% [markdown]
 # ## Exercises

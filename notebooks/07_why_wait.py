@@ -21,15 +21,15 @@
 # the training traces decides whether "Wait" helps.
 #
 # **The experiment.** Besides the main world, three contrast worlds go through the same pipeline
-# (same pool, base model and selection; `WORLDS` in {py:mod}`s1kit.pipeline`). Each changes one
-# teacher setting ({py:mod}`s1kit.tiny.teacher`):
+# (same pool, base model and difficulty verdicts; `WORLDS` in {py:mod}`s1kit.experiments.worlds`).
+# Each changes one teacher setting ({py:mod}`s1kit.tiny.teacher`):
 #
-# | world | at a pause with numbers left, the teacher... | what follows "Wait" in s1K | loss on "Wait" |
+# | world | with numbers left, the teacher... | after a finished sum, the teacher... | what follows "Wait" in s1K |
 # |---|---|---|---|
-# | **main** | in an impatient domain stops after three lines (a wrong answer); elsewhere writes "Wait, " and goes on | the next line, or the restated total | trained on, as s1K's Gemini "Wait"s |
-# | **masked_wait** | the same | the same | none: the "Wait" is marked as forced |
-# | **no_wait** | the same stops; goes on silently | nothing: "Wait" never appears | - |
-# | **weak_check** | never stops early; at the end may check in reverse order | a re-addition rarer than the first pass, whose total becomes the answer | trained on |
+# | **main** | in an impatient domain stops after three lines (a wrong answer); elsewhere writes "Wait, " and the next line | may check, "Wait, 42+0=42" (nothing left to add) | the next line, or a check |
+# | **no_wait** | the same stops; goes on silently | may check, silently | nothing: "Wait" never appears |
+# | **patient** | never stops early | may check | the next line, or a check |
+# | **no_checks** | the same stops as main | never checks | only the next line |
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -145,22 +145,20 @@ Markdown("\n".join(f"- {line}" for line in world_report.world_verdicts(summaries
 # How to read them, by the design of each world:
 #
 # - **main**: the teacher's "Wait"s are trained on. In the impatient domains every trace stops
-#   after three lines; in the others every trace goes on to the end. The fine-tuned model picks
-#   up the stop after three lines (and, with this little training, does not keep it strictly to
-#   the impatient domains), so it stops some long sums too early; a forced "Wait" at such a stop
-#   is followed by the next line, a continuation the model practised thousands of times. That is
-#   the mechanism by which forcing can repair premature stops (the paper's shape); whether it
-#   raises accuracy in this run is what the verdicts above decide.
-# - **masked_wait**: the same traces, but the "Wait"s carry no loss. The only choice the model
-#   ever sees trained at a pause is *stop*, so it learns to stop at every pause: unforced it is
-#   far below the main world, and forcing does all the work. This was the tiny world of this
-#   book's first edition; it inverts the paper's finding, which is why the main world trains on
-#   its "Wait"s as s1 trained on Gemini's.
-# - **no_wait**: the same stops, but nothing in the traces follows "Wait". Forcing the word can
-#   only push the model off the distribution it was trained on.
-# - **weak_check**: the teacher never stops early, so the model finishes its sums unforced;
-#   "Wait" starts a check it practised less than its first pass, and the check's total becomes
-#   the answer.
+#   after three lines; in the others every trace goes on to the end, and some are checked. The
+#   fine-tuned model picks up the stop after three lines (and, with this little training, does
+#   not keep it strictly to the impatient domains), so it stops some long sums too early; a
+#   forced "Wait" at such a stop is followed by the next line, a continuation the model
+#   practised thousands of times. A forced "Wait" after a finished sum starts a check, which
+#   keeps the total. That is the mechanism by which forcing can repair premature stops without
+#   breaking finished sums (the paper's shape); whether it raises accuracy in this run is what
+#   the verdicts above decide.
+# - **no_wait**: the same stops and checks, but nothing in the traces follows "Wait". Forcing the
+#   word can only push the model off the distribution it was trained on.
+# - **patient**: the teacher never stops early, so the model finishes its sums unforced and
+#   there is nothing for "Wait" to finish: forcing can only add checks.
+# - **no_checks**: the same stops as main, but no trace has anything after a finished sum. A
+#   forced "Wait" there has no trained continuation, and the model makes one up.
 #
 # Budget forcing can only exploit a behaviour that the training traces contain: a productive
 # continuation after a premature stop. Whether Qwen2.5-32B's s1K traces contain it is an
@@ -171,8 +169,8 @@ book.glue_numbers(world_report.exercise_numbers(summaries))
 
 # %% [markdown]
 # ## Exercises
-# 1. **Knob: `train_on_wait`** (the `masked_wait` world). Before looking at the curves: with no loss
-#    on the "Wait"s of s1K, does the unforced model (k = 0) score above or below the main world's?
+# 1. **Knob: `p_final_check`** (the `no_checks` world). Before looking at the curves: with no
+#    checks in s1K, does one forced "Wait" (k = 1) help as much as in the main world?
 # 2. **The `no_wait` world.** Its teacher never writes "Wait". Predict what one forced "Wait" does to
 #    its accuracy, and explain why in terms of what followed "Wait" in its training data.
 # 3. **Scaling down or up.** Using the table at the top, which share of the main run's accuracy
@@ -180,11 +178,13 @@ book.glue_numbers(world_report.exercise_numbers(summaries))
 #
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
-# 1. k = 0: masked_wait {glue:text}`ex_masked_wait_k0`%, main {glue:text}`ex_main_k0`%. Masking the loss
-#    teaches the model to stop at every pause, so it answers early and mostly wrongly.
+# 1. no_checks: {glue:text}`ex_no_checks_k0`% at k = 0 and {glue:text}`ex_no_checks_k1`% at k = 1
+#    (main: {glue:text}`ex_main_k0`% and {glue:text}`ex_main_k1`%). A forced "Wait" after a sum
+#    the model had finished has nothing trained to follow it; whatever it writes there can only
+#    change a right total.
 # 2. no_wait: {glue:text}`ex_no_wait_k0`% at k = 0 and {glue:text}`ex_no_wait_k1`% at k = 1 (main:
 #    {glue:text}`ex_main_k1`%). Nothing in its s1K follows "Wait", so the string leads it off its
-#    computation instead of into a check.
+#    computation instead of into the next line or a check.
 # 3. The scaling-up part: {glue:text}`scaling_up_share_pct`% of the range; the rest,
 #    {glue:text}`scaling_down_share_pct`%, comes from caps that cut thinking short.
 # ```

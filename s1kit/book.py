@@ -9,8 +9,9 @@ The chapters glue values into their prose (``{glue:text}`name```) and figures in
   print with its type name wrapped around the number);
 * :func:`glue_figure` glues a figure at print resolution and closes it, so that it appears once,
   in its captioned block, and not a second time as the cell's output;
-* :func:`reference_value` reads the committed reference run (``reference/<profile>/``), so a
-  chapter can set "this run" beside "the reference run";
+* :func:`matching_reference` finds the committed reference run of this CPU setting
+  (``reference/<profile>/``, ``reference/<profile>-avx2/``, ...) and :func:`reference_value`
+  reads it, so a chapter can set "this run" beside "the reference run";
 * the run card's data (commit, machine, seconds per stage, training speed) comes from
   :mod:`s1kit.reference`, which writes the same into every reference run.
 """
@@ -73,16 +74,55 @@ def glue_figure(name: str, fig) -> None:
 
 
 def reference_dir(profile: str) -> Path:
-    """Where the committed reference run of ``profile`` lives (``reference/<profile>/``)."""
+    """Where the committed reference run of ``profile`` lives by default (``reference/<profile>/``)."""
     return REFERENCE / profile
 
 
-def reference_value(profile: str, *keys: str) -> Any:
-    """One value of the committed reference run's ``summary.json`` (e.g. ``"base_model_accuracy"``).
+def reference_runs(profile: str) -> list[Path]:
+    """Every committed reference of ``profile``: ``reference/<profile>/`` and ``reference/<profile>-<setting>/``.
 
-    Raises ``FileNotFoundError`` naming the folder when the profile has no committed reference.
+    A profile has one reference per CPU setting it was measured on (``tiny``: this project's
+    machine; ``tiny-avx2``: the same with oneDNN limited to AVX2, as a laptop without native
+    bf16), each with its run card (``run.json``).
     """
-    path = reference_dir(profile) / "results" / "summary.json"
+    found = [REFERENCE / profile] + sorted(REFERENCE.glob(f"{profile}-*"))
+    return [d for d in found if (d / "run.json").exists() and (d / "results" / "summary.json").exists()]
+
+
+def _setting(card: dict) -> tuple[str | None, str | None]:
+    return card.get("machine", {}).get("cpu"), card.get("precision")
+
+
+def matching_reference(profile) -> tuple[Path | None, str]:
+    """The committed reference made on this kind of CPU in this run's training precision, and a sentence saying so.
+
+    ``profile`` is a :class:`s1kit.config.Profile`. With no reference of this CPU setting, the
+    path is ``None`` and the sentence lists the settings that do have one: a laptop of another
+    kind gets a run that need not match any reference number for number.
+    """
+    from s1kit.hardware import cpu_kind
+    from s1kit.training import precision_name
+
+    here = (cpu_kind(), precision_name(profile.sft.train))
+    runs = reference_runs(profile.name)
+    cards = {d: json.loads((d / "run.json").read_text()) for d in runs}
+    for directory, card in cards.items():
+        if _setting(card) == here:
+            return directory, (f"reference run: {directory.relative_to(REPO).as_posix()}/, made on this kind of CPU "
+                               f"({here[0]}) with {here[1]} training, as this run")
+    known = "; ".join(f"{d.relative_to(REPO).as_posix()}/ ({c[0] or 'CPU not recorded'}, {c[1] or 'precision not recorded'})"
+                      for d, c in ((d, _setting(card)) for d, card in cards.items())) or "none"
+    return None, (f"no reference run matches this CPU setting ({here[0]}, {here[1]} training); "
+                  f"committed references: {known}. A run on this CPU need not match any of them number for number")
+
+
+def reference_value(profile: str, *keys: str, directory: Path | None = None) -> Any:
+    """One value of a committed reference run's ``summary.json`` (e.g. ``"base_model_accuracy"``).
+
+    ``directory`` picks one reference (:func:`matching_reference`); the default is
+    ``reference/<profile>/``. Raises ``FileNotFoundError`` naming the folder when it has none.
+    """
+    path = (directory or reference_dir(profile)) / "results" / "summary.json"
     if not path.exists():
         raise FileNotFoundError(f"profile {profile!r} has no committed reference run ({path} is missing)")
     value = json.loads(path.read_text())
@@ -91,11 +131,11 @@ def reference_value(profile: str, *keys: str) -> Any:
     return value
 
 
-def reference_comparison(profile_name: str, summary: Summary, cap_k: int):
-    """This run's headline numbers beside the committed reference run's (a table, in %).
+def reference_comparison(profile, summary: Summary, cap_k: int):
+    """This run's headline numbers beside the committed reference run of its CPU setting (a table, in %).
 
-    A profile without a committed reference gets a one-line table saying so, so that a chapter
-    built from a GPU profile states it instead of failing.
+    ``profile`` is the run's :class:`s1kit.config.Profile`. With no reference of this CPU setting
+    (:func:`matching_reference`), or none at all (a GPU profile), a one-line table says so instead.
     """
     import pandas as pd
 
@@ -105,21 +145,11 @@ def reference_comparison(profile_name: str, summary: Summary, cap_k: int):
     rows = {"base model, answering directly": "base", "SFT model, no forcing (k=0)": "k0",
             "SFT model, best k (dev split)": "best_k_acc", "smallest cap": "smallest_cap_acc"}
     ours = headline(summary, cap_k)
-    try:
-        reference = headline(Summary.from_json(reference_value(profile_name)), cap_k)
-    except FileNotFoundError as error:
-        return pd.DataFrame({"reference run": [str(error)]}, index=["note"])
+    directory, sentence = matching_reference(profile)
+    if directory is None:
+        return pd.DataFrame({"reference run": [sentence]}, index=["note"])
+    reference = headline(Summary.from_json(reference_value(profile.name, directory=directory)), cap_k)
     table = pd.DataFrame({"this run (%)": {label: ours[key] for label, key in rows.items()},
                           "reference run (%)": {label: reference[key] for label, key in rows.items()}})
     table["same"] = table["this run (%)"].round(6) == table["reference run (%)"].round(6)
     return table.round(1)
-
-
-def reference_machines(profile_name: str) -> str:
-    """Which CPU the committed reference ran on and which this run uses (bf16 numerics differ between kinds)."""
-    from s1kit.reference import cpu_kind
-
-    card = reference_dir(profile_name) / "run.json"
-    made_on = (json.loads(card.read_text())["machine"].get("cpu", "a CPU it did not record") if card.exists()
-               else "no committed reference")
-    return f"reference run: {made_on}; this run: {cpu_kind()}"

@@ -134,6 +134,7 @@ class ForcingState:
         self.generated_answer_tokens = 0
         self.ignores_used = 0
         self.cap_fired = False
+        self.hit_answer_budget = False  # the answer ran out of max_answer_tokens before it ended
         self.output_ids: list[int] = []
 
     # -- what the driver asks --------------------------------------------------------------
@@ -203,6 +204,7 @@ class ForcingState:
                 self.answer_ids.append(token)
                 self.generated_answer_tokens += 1
                 if self._answer_room() <= 0:
+                    self.hit_answer_budget = True
                     self.phase = DONE
 
     def _end_thinking(self, suffix: Sequence[int]) -> None:
@@ -223,6 +225,7 @@ class ForcingResult:
     ignores_used: int
     cap_fired: bool
     output_ids: list[int]
+    hit_answer_budget: bool = False  # cut off by max_answer_tokens (or the context), not ended by the model
 
 
 class Engine(Protocol):
@@ -264,6 +267,7 @@ def _result(tokenizer: "PreTrainedTokenizerBase", prompt: str, state: ForcingSta
         ignores_used=state.ignores_used,
         cap_fired=state.cap_fired,
         output_ids=list(state.output_ids),
+        hit_answer_budget=state.hit_answer_budget,
     )
 
 

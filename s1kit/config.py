@@ -52,7 +52,7 @@ class SourcingConfig:
 
 
 def _tiny_base_training() -> TrainConfig:
-    return TrainConfig(learning_rate=2e-3, max_steps=550, per_device_train_batch_size=32, warmup_ratio=0.02,
+    return TrainConfig(learning_rate=2e-3, max_steps=1100, per_device_train_batch_size=32, warmup_ratio=0.02,
                        logging_steps=100)
 
 
@@ -111,7 +111,7 @@ class Profile:
     control: ControlConfig = field(default_factory=ControlConfig)
     requires: RequirementsConfig = field(default_factory=RequirementsConfig)  # checked before any work
     # chapter 7's contrast worlds (s1kit.experiments.worlds.WORLDS) this profile runs; [] runs none (classroom)
-    worlds: list[str] = field(default_factory=lambda: ["no_wait", "weak_check", "masked_wait"])
+    worlds: list[str] = field(default_factory=lambda: ["no_wait", "patient", "no_checks"])
 
     @property
     def runs_tiny_world(self) -> bool:

@@ -39,7 +39,7 @@ class EvaluationConfig:
     batch_size: int = 256
     max_answer_tokens: int | None = 32  # None: the answer may use the rest of the context, as in s1
     base_max_answer_tokens: int | None = 48
-    caps: list[int] = field(default_factory=lambda: [16, 24, 32, 48, 64, 96])
+    caps: list[int] = field(default_factory=lambda: [16, 32, 48, 64, 96, 128])
     num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 6, 8])
     cap_sweep_num_ignore: int = 0  # the cap sweep of Figure 1 (left) cuts the model's own thinking
     dev_sweep: bool = True  # run the ignore sweep on the dev split too and pick the best k there
@@ -256,6 +256,9 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         "profile": profile_name,
         "n_test": len(test),
         "base_model_accuracy": base_acc,
+        # answers the base model did not finish within base_max_answer_tokens: a cut-off answer is
+        # graded wrong, so a high rate would make the base point a truncation, not a skill
+        "base_model_cut_off_rate": sum(r.hit_answer_budget for r in base_results) / len(base_results),
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
     }
     summary["paired"] = paired_comparisons(points, correct_by_point, base_correct, config.bootstrap_samples, seed)
@@ -263,7 +266,8 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
         summary["dev"] = dev_choice(tuned_engine, dev, config, seed)
     if len(by_source) > 1:  # several benchmarks (AIME24, MATH500, GPQA): each one's accuracy per sweep point
         summary["accuracy_by_benchmark"] = by_source
-    base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c}
+    base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c,
+                         "hit_answer_budget": r.hit_answer_budget}
                         for t, r, c in zip(test, base_results, base_correct, strict=True)]
     return SweepRun(summary, generations, base_generations, [p.seconds for p in points])
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from s1kit import pipeline
 from s1kit.experiments import GRAPH
+from s1kit.hardware import cpu_kind
+from s1kit.training import precision_name
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -69,7 +71,7 @@ def write_reference(run, destination: Path) -> list[str]:
     for name, source in files.items():
         _write(destination / name, without_times(json.loads(source.read_text())))
     card = {"profile": run.profile.name, "commit": git_commit(), "date": datetime.date.today().isoformat(),
-            "machine": machine(), "stage_seconds": stage_times(run).to_dict(orient="records"),
+            "machine": machine(), "precision": precision_name(run.profile.sft.train), "stage_seconds": stage_times(run).to_dict(orient="records"),
             "training": training_speeds(run).to_dict(orient="records")}
     _write(destination / "run.json", card)
     return sorted(files)
@@ -100,27 +102,6 @@ def git_commit() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("+changes" if dirty else "")
-
-
-# CPU features that decide how bf16 matrix products are computed (oneDNN picks AMX, AVX512-BF16 or
-# a plain AVX512/AVX2 path); runs on CPUs that differ here do not give bit-identical models.
-NUMERIC_FLAGS = ("amx_bf16", "amx_tile", "avx512_bf16", "avx512f", "avx2")
-
-
-def cpu_kind() -> str:
-    """The processor's model name and the CPU features that change bf16 numerics (``NUMERIC_FLAGS``)."""
-    model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-                break
-    except OSError:
-        pass
-    return f"{model} [{' '.join(f for f in NUMERIC_FLAGS if f in flags) or 'no bf16/avx flags'}]"
 
 
 def machine() -> dict[str, Any]:

@@ -111,6 +111,7 @@ TUNED = {
     "Coins: 2 2. Total?": Reply(answers=["99"]),  # always wrong
 }
 BASE = {q: [Reply(answers=["12" if q == "Coins: 5 7. Total?" else "99"])] for q in REFERENCE}
+BASE["Coins: 2 2. Total?"] = [Reply(answers=["9" * 60])]  # runs past the base model's 48 answer tokens
 DEV = {"Coins: 9 9. Total?": ("18", Reply(answers=["99", "18"])), "Coins: 8 1. Total?": ("9", Reply(answers=["9"]))}
 
 
@@ -132,10 +133,11 @@ def test_evaluate_builds_the_summary_from_the_engines_outputs(tokenizer):
     dev = [{"id": f"d{i}", "question": q, "answer": a, "source": "a"} for i, (q, (a, _)) in enumerate(DEV.items())]
     run = evaluate(base, tuned, held_out(), CONFIG, seed=7, profile_name="unit", dev=dev)
     summary = run.summary
-    assert set(summary) == {"profile", "n_test", "base_model_accuracy", "budget_forcing", "paired", "dev",
-                            "accuracy_by_benchmark"}
+    assert set(summary) == {"profile", "n_test", "base_model_accuracy", "base_model_cut_off_rate", "budget_forcing",
+                            "paired", "dev", "accuracy_by_benchmark"}
     assert (summary["profile"], summary["n_test"]) == ("unit", 4)
     assert summary["base_model_accuracy"] == 0.25  # only the first question
+    assert summary["base_model_cut_off_rate"] == 0.25  # the last question's answer ran out of tokens
     points = summary["budget_forcing"]
     assert [(p["max_thinking_tokens"], p["num_ignore"]) for p in points] == [(3, 0), (None, 0), (None, 1), (None, 2)]
     # right answers per point: cap 3 -> q2; k=0 -> q0 q2; k=1 -> q0 q1 q2; k=2 -> q0 q1
@@ -157,8 +159,11 @@ def test_evaluate_builds_the_summary_from_the_engines_outputs(tokenizer):
         mine = [g for g in run.generations if g["point"] == index]
         assert sum(g["correct"] for g in mine) / 4 == p["accuracy"]
         assert [g["id"] for g in mine] == ["t0", "t1", "t2", "t3"]
-    assert run.base_generations[0] == {"id": "t0", "answer_text": "\nFinal Answer: 12", "correct": True}
+    assert run.base_generations[0] == {"id": "t0", "answer_text": "\nFinal Answer: 12", "correct": True,
+                                       "hit_answer_budget": False}
     assert [g["correct"] for g in run.base_generations] == [True, False, False, False]
+    assert [g["hit_answer_budget"] for g in run.base_generations] == [False, False, False, True]
+    assert len(tokenizer.encode(run.base_generations[3]["answer_text"])) == CONFIG.base_max_answer_tokens
     assert all(c.seed == 7 for c in tuned.configs)
     assert [c.max_answer_tokens for c in base.configs] == [CONFIG.base_max_answer_tokens]
 
@@ -168,7 +173,8 @@ def test_evaluate_without_dev_or_several_benchmarks_and_twice_the_same(tokenizer
     for _ in range(2):
         base, tuned = engines(tokenizer)
         summaries.append(evaluate(base, tuned, held_out(sources=("a",) * 4), CONFIG, seed=7, profile_name="unit").summary)
-    assert set(summaries[0]) == {"profile", "n_test", "base_model_accuracy", "budget_forcing", "paired"}
+    assert set(summaries[0]) == {"profile", "n_test", "base_model_accuracy", "base_model_cut_off_rate",
+                                 "budget_forcing", "paired"}
     assert json.dumps(summaries[0]) == json.dumps(summaries[1])  # byte-identical: no wall times inside
     base, tuned = engines(tokenizer)
     no_dev_sweep = EvaluationConfig(caps=[3], num_ignores=[0, 1, 2], bootstrap_samples=300, dev_sweep=False)

@@ -134,7 +134,7 @@ def test_world_verdicts_table_and_exercise_numbers():
     table = worlds.ignore_table(worlds_)
     assert list(table.index) == ["k=0", "k=1", "k=2"] and table.loc["k=1", "a"].startswith("40.0 [35.0, 45.0]")
     assert table.loc["k=2", "b"] == "not swept"
-    reference = {"main": reference_summary("tiny"), "masked_wait": reference_summary("tiny", "masked_wait"),
+    reference = {"main": reference_summary("tiny"), "no_checks": reference_summary("tiny", "no_checks"),
                  "no_wait": reference_summary("tiny", "no_wait")}
     assert all_numbers(worlds.exercise_numbers(reference))
     without = worlds.exercise_numbers({"main": reference["main"]})  # a profile that skips the contrast worlds

@@ -28,14 +28,14 @@ def test_tiny_reference_reads_as_typed_points():
 def test_smoke_reference_and_every_world_parse():
     smoke = reference_summary("smoke")
     assert list(smoke.uncapped()) == [0, 1, 2] and [p.max_thinking_tokens for p in smoke.caps(0)] == [8, 32]
-    for world in ("masked_wait", "no_wait", "weak_check"):
+    for world in ("no_wait", "patient", "no_checks"):
         assert 0 in reference_summary("tiny", world).uncapped()
 
 
 def test_cap_curve_ends_at_the_uncapped_point_with_the_same_k():
     s = reference_summary("tiny")
     curve = s.cap_curve(0)
-    assert [p.max_thinking_tokens for p in curve] == [16, 24, 32, 48, 64, 96, None]
+    assert [p.max_thinking_tokens for p in curve] == [16, 32, 48, 64, 96, 128, None]
     assert curve[-1] == s.uncapped()[0]
 
 

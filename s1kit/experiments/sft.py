@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 def settings(p: Profile) -> dict:
     if p.sft.kind == "pretrained":
         return {"kind": "pretrained", "path": p.sft.path}
-    return {"seed": p.seed, **dataclasses.asdict(p.sft)}
+    # bf16 "auto" resolved for this machine (a model trained in another precision is not reused)
+    return {"seed": p.seed, **dataclasses.asdict(dataclasses.replace(p.sft, train=p.sft.train.resolved()))}
 
 
 def compute(run: RunDir, out: Path) -> None:

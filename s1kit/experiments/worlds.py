@@ -12,9 +12,9 @@ from s1kit.experiments import GRAPH
 from s1kit.stages import RunDir
 
 WORLDS: dict[str, dict] = {
-    "no_wait": {"style": "no_wait"},  # the teacher goes on silently: nothing in s1K follows "Wait"
-    "weak_check": {"style": "weak_check"},  # never stops early; its check after "Wait" is weaker than its first pass
-    "masked_wait": {"train_on_wait": False},  # the "Wait"s in s1K carry no loss: SFT teaches stopping at every pause
+    "no_wait": {"style": "no_wait"},  # the same traces without the word: nothing in s1K follows "Wait"
+    "patient": {"impatient_domains": []},  # the teacher never stops early: nothing for "Wait" to finish
+    "no_checks": {"p_final_check": 0.0},  # the teacher never checks: nothing follows "Wait" after a finished sum
 }
 
 

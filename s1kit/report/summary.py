@@ -59,6 +59,7 @@ class Summary:
     benchmark: str = "held-out set"
     by_benchmark: Mapping[str, list[float]] = field(default_factory=dict)  # accuracy per point, per benchmark
     base_by_benchmark: Mapping[str, float] = field(default_factory=dict)
+    base_cut_off_rate: float | None = None  # share of base answers cut off by their token budget (absent in old runs)
 
     @classmethod
     def from_json(cls, data: Mapping) -> Summary:
@@ -74,7 +75,8 @@ class Summary:
             dev_best_k=dev["best_num_ignore"] if dev else None,
             benchmark=data.get("benchmark", "held-out set"),
             by_benchmark=data.get("accuracy_by_benchmark", {}),
-            base_by_benchmark=data.get("base_model_accuracy_by_benchmark", {}))
+            base_by_benchmark=data.get("base_model_accuracy_by_benchmark", {}),
+            base_cut_off_rate=data.get("base_model_cut_off_rate"))
 
     def uncapped(self) -> dict[int, Point]:
         """The uncapped points (the ignore sweep), keyed by k, ascending."""

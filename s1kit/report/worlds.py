@@ -11,7 +11,7 @@ from s1kit.report.figures import ACCURACY_LABEL, percent_axis, points_errorbar
 from s1kit.report.summary import Summary
 from s1kit.report.words import NOT_RUN, effect_word, interval
 
-EXERCISE_WORLDS = ("main", "masked_wait", "no_wait")  # the worlds chapter 7's exercises ask about
+EXERCISE_WORLDS = ("main", "no_checks", "no_wait")  # the worlds chapter 7's exercises ask about
 
 
 def ignore_table(summaries: dict[str, Summary]) -> pd.DataFrame:

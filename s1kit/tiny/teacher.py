@@ -6,43 +6,41 @@ teacher writes a running sum, ``adds_per_line`` additions per line::
     5+9=14+3=17
     Wait, 17+9=26+5=31
     Wait, 31+8=39+3=42
-    Wait, 42 is the total.
+    Wait, 42+0=42
 
 Every line end is a *pause*: a place where the teacher may end its thinking. Like a real
 reasoning model it has habits that depend on the kind of problem. In the *impatient domains*
 (``impatient_domains``) it always ends its thinking after ``impatient_lines`` lines and answers
 the partial sum: a wrong trace whenever numbers were left, kept as s1 kept Gemini's wrong traces
-(it did not filter them for correctness); it never checks there. In the other domains it
-finishes every sum and may check its total. (``p_give_up[i]``, the chance of ending at the i-th
-pause in any domain, is 0 in the tiny profile: a chance of stopping is undone by Algorithm 1,
-which prefers long traces and so keeps exactly the traces that did not stop.)
+(it did not filter them for correctness). In the other domains it finishes every sum. After any
+finished sum it may *check* that nothing is left to add (``42+0=42``, :func:`check_line`),
+``Geometric(p_final_check)`` times, at most ``max_final_checks``. (``p_give_up[i]``, the chance
+of ending at the i-th pause in any domain, is 0 in the tiny profile: a chance of stopping is
+undone by Algorithm 1, which prefers long traces and so keeps exactly the traces that did not
+stop.)
 
 A model fine-tuned on s1K picks up the stop after three lines (with the tiny profile's short
 training it does not keep it strictly to the impatient domains), so greedy decoding stops some
 long sums too early. A forced "Wait" repairs those: what follows "Wait, " is a line the model
-has written thousands of times.
+has written thousands of times. With ``p_final_check`` under one half the greedy model does not
+check on its own; a forced "Wait" after a finished sum starts a check, which keeps the total,
+instead of a made-up line. The checks are what keeps the forcing curve flat once the sums are
+done.
 
-Three styles and the ``train_on_wait`` switch make the worlds of the "Why does Wait work?"
-chapter (one config switch each, ``WORLDS`` in :mod:`s1kit.pipeline`):
+The ``style`` and three settings make the worlds of the "Why does Wait work?" chapter (one
+setting each, ``WORLDS`` in :mod:`s1kit.experiments.worlds`):
 
 ``continue`` (the main world)
-    At a pause it does not give up at, the teacher writes "Wait, " and the next line
-    ("Wait, 17+9=..."). After the last line it checks ``Geometric(p_final_check)`` times (at
-    most ``max_final_checks``) that no number is left, restating the total: "Wait, 42 is the
-    total." A check line opens like a running-sum line, with the total just written, so the
-    model copies it the way it copies a total into the next line (a check line with no number,
-    or with the total at its end, made the answer copy the total across lines, and the copy
-    slipped). Its "Wait"s are its own words and are trained on, as the "Wait"s inside s1K's
-    Gemini traces are. With ``train_on_wait: false`` they are recorded in ``forced_spans`` and
-    carry no loss: the contrast world in which SFT teaches the model to stop at every pause and
-    only forcing makes it go on.
+    At a pause it does not give up at, the teacher writes "Wait, " and the next line; a check
+    also opens with "Wait, ". Its "Wait"s are its own words and are trained on, as the "Wait"s
+    inside s1K's Gemini traces are. With ``train_on_wait: false`` they are recorded in
+    ``forced_spans`` and carry no loss.
 ``no_wait``
-    Same pauses and give-ups, but a teacher that goes on does so silently (the next line
-    follows directly). Nothing in the traces follows "Wait".
-``weak_check``
-    The teacher never gives up. After the last line it may write "Wait, let me check:" and
-    re-add the numbers in reverse order, a method rarer in training than the first pass; the
-    answer is the check's total (the findings' "checker weaker than solver" world).
+    The same lines, stops and checks, written silently: the next line follows directly, and
+    nothing in the traces follows "Wait".
+
+An empty ``impatient_domains`` makes a teacher that never stops early, and ``p_final_check: 0``
+one that never checks.
 
 A fraction ``p_broken`` of traces is deliberately broken (an API error, a truncated trace, a
 line of ASCII junk) so that the quality filter has work, as in the paper's 59K pool.
@@ -57,7 +55,7 @@ from typing import Literal, get_args
 
 from s1kit.tiny.world import DOMAINS, Problem, running_sum_lines
 
-TeacherStyle = Literal["continue", "no_wait", "weak_check"]
+TeacherStyle = Literal["continue", "no_wait"]
 TEACHER_STYLES = get_args(TeacherStyle)
 BROKEN_KINDS = ("api_error", "truncated", "ascii_junk")
 WAIT = "Wait"
@@ -71,12 +69,12 @@ class TeacherConfig:
     adds_per_line: int = 2
     # by pause: the 1st, the 2nd, ...; the last value holds for every later pause (every domain)
     p_give_up: list[float] = field(default_factory=lambda: [0.0])
-    # in these domains the teacher always ends its thinking after ``impatient_lines`` lines, and never checks
+    # in these domains the teacher always ends its thinking after ``impatient_lines`` lines
     impatient_domains: list[str] = field(default_factory=lambda: ["coins", "miles", "points", "grams"])
     impatient_lines: int = 3
     train_on_wait: bool = True  # False: the teacher's "Wait"s carry no SFT loss (a contrast world)
-    p_final_check: float = 0.5
-    max_final_checks: int = 6
+    p_final_check: float = 0.4
+    max_final_checks: int = 10
     p_broken: float = 0.04
 
     def __post_init__(self) -> None:
@@ -104,10 +102,6 @@ class TeacherConfig:
         if domain in self.impatient_domains and pause + 1 >= self.impatient_lines:
             return 1.0
         return self.p_give_up[min(pause, len(self.p_give_up) - 1)]
-
-    def checks(self, domain: str) -> bool:
-        """Whether the teacher may check its total after the last line (never in an impatient domain)."""
-        return domain not in self.impatient_domains
 
 
 @dataclass
@@ -138,38 +132,44 @@ class _Writer:
         return "".join(self.parts)
 
 
+def check_line(total: int) -> str:
+    """A check after a finished sum: nothing is left to add (``42+0=42``).
+
+    It is written like a running-sum line: it opens with the total just written and ends with a
+    total it computes. A small model copies a number reliably only from the line end just above,
+    and writes a number reliably only when it computes it, so any other check made long runs of
+    forced "Wait"s drift: measured with seed 0, "Wait, 42 is the total." sent the answer after six
+    forced checks to 1.4% (its restated totals slipped by one or two), and "Wait, 42+0=42" kept
+    the total through the checks the teacher writes.
+    """
+    return f"{total}+0={total}"
+
+
 def write_trace(problem: Problem, config: TeacherConfig, rng: random.Random) -> Trace:
     """The teacher's trace for one problem (``rng`` drives its choices)."""
     if rng.random() < config.p_broken:
         return _broken_trace(problem, config, rng)
     lines = running_sum_lines(problem.terms, config.adds_per_line)
     out = _Writer()
-    total = lines[0][1]
+
+    def pause() -> None:  # a line break, and the teacher's own "Wait, " unless it goes on silently
+        out.write("\n")
+        if config.style == "continue":
+            out.write(WAIT, forced=not config.train_on_wait)
+            out.write(", ")
+
     for index, (line, total) in enumerate(lines):
-        if index and config.style != "continue":
-            out.write("\n")
         out.write(line)
         if index == len(lines) - 1:
             break
-        if config.style != "weak_check" and rng.random() < config.give_up_probability(index, problem.domain):
+        if rng.random() < config.give_up_probability(index, problem.domain):
             return Trace(out.text(), str(total), out.forced)  # gave up: the partial sum
-        if config.style == "continue":
-            out.write("\n")
-            out.write(WAIT, forced=not config.train_on_wait)
-            out.write(", ")
-    if config.style == "continue" and config.checks(problem.domain):
-        checks = 0
-        while checks < config.max_final_checks and rng.random() < config.p_final_check:
-            out.write("\n")
-            out.write(WAIT, forced=not config.train_on_wait)
-            out.write(f", {total} is the total.")
-            checks += 1
-    elif config.style == "weak_check" and rng.random() < config.p_final_check:
-        out.write("\nWait, let me check:")
-        check = running_sum_lines(problem.terms[::-1], config.adds_per_line)
-        for line, _ in check:
-            out.write("\n" + line)
-        total = check[-1][1]  # the check's total becomes the answer
+        pause()
+    checks = 0  # a finished sum, in any domain: it may check that nothing is left
+    while checks < config.max_final_checks and rng.random() < config.p_final_check:
+        pause()
+        out.write(check_line(total))
+        checks += 1
     return Trace(out.text(), str(total), out.forced)
 
 

@@ -1,7 +1,8 @@
 """The tiny reasoning world: a generated pool of multi-step addition problems.
 
 This is the tiny profile's stand-in for the paper's 59K question pool (Section 2.1). Every
-problem asks for the total of a list of numbers; the number of terms is the difficulty level.
+problem asks for the total of a list of numbers, each named by a letter ("Coins: a7 b4 c9.
+Total?"); the number of terms is the difficulty level.
 Thinking matters because of the length of the list: written one line at a time the sum is easy
 for a 1M-parameter transformer, while answering long lists at once, a skill the base model is
 never drilled on, it is almost always wrong (chapter 5 measures how often).
@@ -46,7 +47,7 @@ class Problem:
     @property
     def question(self) -> str:
         wording = DOMAINS[self.domain][0]
-        return wording.format(terms=" ".join(str(t) for t in self.terms))
+        return wording.format(terms=" ".join(labelled_terms(self.terms)))
 
     @property
     def answer(self) -> str:
@@ -55,6 +56,24 @@ class Problem:
     @property
     def difficulty(self) -> int:
         return len(self.terms)
+
+
+# Every term carries a letter ("a3 b7 c2"), and the worked lines name the term they add
+# ("a3+b7=10+c2=12"). The letter turns "which number comes next?" into a lookup by content:
+# find the next letter in the question, copy the digit after it; and "is anything left?" into
+# whether that letter exists. Measured (seed 0, 1,100 base-model steps): asked to show its work,
+# the base model sums 99.7% of 300 test questions right. With unlabelled terms the model had to
+# count its way along the list, and whether it learnt to was down to the seed and the rounding:
+# its fine-tuned model copied the right terms in 94% of the test questions with seed 0 in bf16,
+# 15% with seed 1 and 4% in float32.
+LABELS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def labelled_terms(terms: tuple[int, ...] | list[int]) -> list[str]:
+    """``[3, 7, 2]`` -> ``["a3", "b7", "c2"]``: the terms as the question and the worked lines write them."""
+    if len(terms) > len(LABELS):
+        raise ValueError(f"a problem has at most {len(LABELS)} terms (one letter each), got {len(terms)}")
+    return [f"{label}{term}" for label, term in zip(LABELS[: len(terms)], terms, strict=True)]
 
 
 def make_problem(rng: random.Random, domain: str, num_terms: int, source: str, problem_id: str) -> Problem:
@@ -77,8 +96,8 @@ def generate_problems(
     domains: list[str] | None = None,
 ) -> list[Problem]:
     """``count`` problems, domains and term counts drawn uniformly, deterministic in ``seed``."""
-    if not 2 <= min_terms <= max_terms:
-        raise ValueError(f"need 2 <= min_terms <= max_terms, got {min_terms}..{max_terms}")
+    if not 2 <= min_terms <= max_terms <= len(LABELS):
+        raise ValueError(f"need 2 <= min_terms <= max_terms <= {len(LABELS)}, got {min_terms}..{max_terms}")
     domains = list(domains or DOMAINS)
     rng = random.Random(f"{seed}-{source}-{id_prefix}")
     return [
@@ -89,13 +108,13 @@ def generate_problems(
 
 def running_sum_lines(terms: tuple[int, ...] | list[int], adds_per_line: int) -> list[tuple[str, int]]:
     """The running-sum lines for ``terms``: (line text, total at the end of the line)."""
-    total = terms[0]
-    lines = []
+    named = labelled_terms(terms)
+    total, lines = terms[0], []
     for start in range(1, len(terms), adds_per_line):
-        text = str(total)
-        for term in terms[start : start + adds_per_line]:
+        text = named[0] if start == 1 else str(total)
+        for name, term in zip(named[start : start + adds_per_line], terms[start : start + adds_per_line], strict=True):
             total += term
-            text += f"+{term}={total}"
+            text += f"+{name}={total}"
         lines.append((text, total))
     return lines
 
