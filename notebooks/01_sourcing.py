@@ -79,10 +79,12 @@ frame.groupby("domain").size().rename("questions").to_frame().T
 # %% [markdown]
 # ## The base model
 # A stand-in for an instruct model: it has seen the chat format, it can add step by step when
-# asked to "show your work", and it answers short plain questions directly. It has never seen a
-# thinking delimiter, and it was never asked a long question without "show your work": asked
-# one, it mostly starts writing running-sum lines in its answer and runs out of its answer
-# budget before the total.
+# asked to "show your work" (ending with "Final Answer: 42"), and it answers a plain question
+# in one line ("Answer: 42"): exactly for up to four numbers, at a glance for longer lists (the
+# first four added, about five for each of the rest; {py:func}`s1kit.tiny.instruct.glance_answer`).
+# It has never seen a thinking delimiter. Asked a long question plainly, it answers at a glance,
+# in a few tokens, so its answers are never cut off by the answer budget (chapter 6's summary
+# counts them: `base_model_cut_off_rate`), and they are right only by luck.
 
 # %%
 from s1kit.report import training as training_report

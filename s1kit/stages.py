@@ -74,6 +74,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from filelock import FileLock, Timeout
 
+from s1kit.hardware import cpu_kind
 from s1kit.jsonio import write_json
 
 if TYPE_CHECKING:
@@ -513,6 +514,9 @@ class RunDir:
         record = dict(self.record(name), key=self.key(name), seconds=seconds, outputs=outputs,
                       publication=uuid.uuid4().hex[:16],
                       publications=read_from,
+                      # where it ran: bf16 numerics differ between CPU kinds (the training
+                      # precision a CPU gets is in the settings, so it is part of the key)
+                      computed_on=cpu_kind(),
                       computed_at=datetime.datetime.now().isoformat(sep=" ", timespec="seconds"))
         write_json(final / MARKER, record)
         log.info("stage %s: done in %.1fs", name, seconds)

@@ -17,6 +17,7 @@ import pytest
 
 from s1kit import pipeline, stages
 from s1kit.config import load_profile
+from s1kit.hardware import cpu_kind
 from s1kit.jsonio import read_jsonl
 from s1kit.stages import RunDir, module_closure, resolve_runs_root
 from s1kit.tiny.world import TinyWorldConfig, tiny_pool
@@ -68,6 +69,7 @@ def test_stage_record_explains_itself(tmp_path, log_text):
     assert set(record["code"]) >= {"s1kit.tiny.world", "s1kit.experiments.sourcing", "s1kit.jsonio", "torch"}
     assert "s1kit.stages" not in record["code"]  # the bookkeeping decides whether a stage runs, not what it computes
     assert record["upstream"] == {} and record["computed_at"] and record["key"] == run.key("sourcing")
+    assert record["computed_on"] == cpu_kind()
     assert set(record["outputs"]) == {"pool.jsonl", "test.jsonl", "dev.jsonl"}
     assert record["outputs"]["test.jsonl"]["bytes"] == run.path("data", "test.jsonl").stat().st_size
     pipeline.sourcing(pipeline.open_run("smoke", tmp_path))
