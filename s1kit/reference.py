@@ -141,5 +141,6 @@ def training_speeds(run):
         if path.exists():
             reports[f"sft ({world})"] = json.loads(path.read_text())
     rows = [{"training": name, "steps": r["steps"], "tokens": r["train_tokens"], "seconds": r["wall_s"],
-             "tokens/s": round(r["tokens_per_s"])} for name, r in reports.items()]
-    return pd.DataFrame(rows, columns=["training", "steps", "tokens", "seconds", "tokens/s"])
+             "tokens/s": round(r["tokens_per_s"]), "precision": r.get("precision", "not recorded")}
+            for name, r in reports.items()]
+    return pd.DataFrame(rows, columns=["training", "steps", "tokens", "seconds", "tokens/s", "precision"])
