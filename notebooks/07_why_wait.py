@@ -74,8 +74,9 @@ pd.Series(split).round(1).to_frame("points or %")
 # length.
 #
 # ## What each teacher writes
-# The same 8-term problem, traced by each world's teacher with no early stop. Forced text, which
-# carries no loss, is in [brackets].
+# The same 8-term problem, traced by each world's teacher as if it finished the sum and checked
+# once, unless the world's own change says otherwise. Forced text, which carries no loss, is in
+# [brackets].
 
 # %%
 import dataclasses
@@ -87,9 +88,10 @@ from s1kit.tiny.world import Problem
 problem = Problem("demo", "coins", "demo", (5, 9, 3, 9, 5, 8, 3, 5))
 teacher = run.profile.distillation.teacher
 shown = {"main": {}, **pipeline.WORLDS}
+plain = dataclasses.replace(teacher, p_broken=0.0, p_give_up=[0.0], impatient_domains=[], p_final_check=1.0,
+                            max_final_checks=1)
 for name, change in shown.items():
-    config = dataclasses.replace(teacher, **change, p_broken=0.0, p_give_up=[0.0], impatient_domains=[],
-                                 p_final_check=1.0, max_final_checks=1)
+    config = dataclasses.replace(plain, **change)  # the world's one change, on a teacher that finishes and checks once
     trace = write_trace(problem, config, random.Random(1))
     print(f"--- {name}: answer {trace.attempt}\n{mark_forced(trace.trace, trace.forced_spans)}\n")
 
