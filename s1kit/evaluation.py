@@ -39,8 +39,8 @@ class EvaluationConfig:
     batch_size: int = 256
     max_answer_tokens: int | None = 32  # None: the answer may use the rest of the context, as in s1
     base_max_answer_tokens: int | None = 48
-    caps: list[int] = field(default_factory=lambda: [16, 32, 48, 64, 96, 128])
-    num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4, 6, 8])
+    caps: list[int] = field(default_factory=lambda: [16, 32, 48, 64, 96])
+    num_ignores: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 6, 8])
     cap_sweep_num_ignore: int = 0  # the cap sweep of Figure 1 (left) cuts the model's own thinking
     dev_sweep: bool = True  # run the ignore sweep on the dev split too and pick the best k there
     ignore_str: str = "Wait"
@@ -48,7 +48,7 @@ class EvaluationConfig:
     extrapolation_strings: list[str | None] = field(default_factory=lambda: ["Hmm", "Alternatively", None])
     extrapolation_num_ignore: int = 2  # the paper's "2x"
     # Figure 4b: majority voting over temperature-1 samples, the base model and the SFT model
-    vote_sizes: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
+    vote_sizes: list[int] = field(default_factory=lambda: [1, 2, 4])
     vote_temperature: float = 1.0
     benchmark: Benchmark = "tiny"  # how answers are graded (s1kit.grading.grade)
     bootstrap_samples: int = 1000

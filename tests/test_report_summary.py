@@ -12,8 +12,8 @@ def test_tiny_reference_reads_as_typed_points():
     s = reference_summary("tiny")
     raw = reference_json("tiny", "results/summary.json")
     assert (s.profile, s.n_test, s.base_model_accuracy) == ("tiny", 500, raw["base_model_accuracy"])
-    assert list(s.uncapped()) == [0, 1, 2, 3, 4, 6, 8]
-    assert [p.max_thinking_tokens for p in s.caps(0)] == [16, 24, 32, 48, 64, 96]
+    assert list(s.uncapped()) == [0, 1, 2, 4, 6, 8]
+    assert [p.max_thinking_tokens for p in s.caps(0)] == [16, 32, 48, 64, 96]
     assert s.caps(1) == []
     one = s.point(None, 1)
     # index is the point's place in budget_forcing, which generations.jsonl's "point" refers to
@@ -35,7 +35,7 @@ def test_smoke_reference_and_every_world_parse():
 def test_cap_curve_ends_at_the_uncapped_point_with_the_same_k():
     s = reference_summary("tiny")
     curve = s.cap_curve(0)
-    assert [p.max_thinking_tokens for p in curve] == [16, 32, 48, 64, 96, 128, None]
+    assert [p.max_thinking_tokens for p in curve] == [16, 32, 48, 64, 96, None]
     assert curve[-1] == s.uncapped()[0]
 
 
