@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from s1kit.budget import BudgetForcing, answer_directly, budget_force
+from s1kit.budget import BudgetForcing, answer_directly, budget_force, make_states
 from s1kit.budget_reference import reference_budget_force as reference
 from s1kit.engines import HFEngine, VLLMEngine
 from s1kit.modeling import load_model
@@ -82,9 +82,14 @@ def test_k_ignores_append_exactly_k_strings_when_possible(trained, chat):
     engine = HFEngine(model, tok)
     texts = prompts(chat, count=8)
     base = budget_force(engine, texts, BudgetForcing(num_ignore=0))
+    ids = [tok.encode(t, add_special_tokens=False) for t in texts]
+    hmm = len(tok.encode("Hmm,", add_special_tokens=False))
     for k in (1, 2, 4):
-        for r0, r in zip(base, budget_force(engine, texts, BudgetForcing(num_ignore=k, ignore_str="Hmm,")), strict=True):
-            assert r.ignores_used == k or r.cap_fired
+        config = BudgetForcing(num_ignore=k, ignore_str="Hmm,")
+        budgets = [s.budget for s in make_states(engine, ids, config)]
+        for r0, r, budget in zip(base, budget_force(engine, texts, config), budgets, strict=True):
+            # one fewer only when the string no longer fits in what is left of the context
+            assert r.ignores_used == k or r.cap_fired or r.thinking_tokens + hmm >= budget
             assert r.thinking_text.count("Hmm,") >= r.ignores_used
             assert r.thinking_tokens >= r0.thinking_tokens
     none = budget_force(engine, texts, BudgetForcing(num_ignore=2, ignore_str=None))

@@ -1,11 +1,12 @@
 """The programmatic teacher: step-by-step reasoning traces for tiny-world problems.
 
 This stands in for Gemini 2.0 Flash Thinking, which wrote s1K's traces (Section 2.1). The
-teacher writes a running sum, ``adds_per_line`` additions per line::
+teacher writes a running sum, ``adds_per_line`` additions per line, each term named by its
+letter in the question ("Coins: a5 b9 c3 d9 e5 f8 g3. Total?")::
 
-    5+9=14+3=17
-    Wait, 17+9=26+5=31
-    Wait, 31+8=39+3=42
+    a5+b9=14+c3=17
+    Wait, 17+d9=26+e5=31
+    Wait, 31+f8=39+g3=42
     Wait, 42+0=42
 
 Every line end is a *pause*: a place where the teacher may end its thinking. Like a real
