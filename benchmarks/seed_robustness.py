@@ -18,9 +18,9 @@ import dataclasses
 import time
 
 from s1kit.config import load_profile
+from s1kit.hardware import cpu_kind
 from s1kit.jsonio import read_json
 from s1kit.pipeline import open_run
-from s1kit.reference import cpu_kind
 from s1kit.report.scaling import shape_checks
 from s1kit.report.summary import Summary
 

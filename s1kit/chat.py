@@ -85,10 +85,14 @@ class ChatFormat:
             answer = f"{answer_prefix or self.final_answer_prefix} {answer}"
         return f"{self.think_delimiter}\n{trace}\n{self.answer_delimiter}\n{answer}{self.end_of_turn}"
 
-    def direct_completion(self, answer: str, worked: str | None = None) -> str:
-        """An instruct-style assistant turn with no thinking phase (the base model's format)."""
+    def direct_completion(self, answer: str, worked: str | None = None, prefix: str | None = None) -> str:
+        """An instruct-style assistant turn with no thinking phase (the base model's format).
+
+        ``prefix`` replaces ``final_answer_prefix`` (the tiny base corpus's one-line answers use
+        "Answer:", :mod:`s1kit.tiny.instruct` says why).
+        """
         body = f"{worked}\n" if worked else ""
-        return f"{body}{self.final_answer_prefix} {answer}{self.end_of_turn}"
+        return f"{body}{prefix or self.final_answer_prefix} {answer}{self.end_of_turn}"
 
     def forced_answer_suffix(self) -> str:
         """What the cap appends when it cuts thinking off (the s1 reference's forced answer)."""

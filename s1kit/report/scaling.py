@@ -71,10 +71,11 @@ def headline(summary: Summary, cap_k: int) -> dict[str, float | int | str]:
 def shape_checks(summary: Summary, cap_k: int = 0) -> list[dict]:
     """The tiny study's targets for the paper's shape, each measured on this run (issue #17).
 
-    Base model under 10%, with at most 5% of its answers cut off by the answer budget; SFT unforced at least 25 points above it; k = 1 and k = 2 each at least
-    5 points above k = 0 with paired 95% intervals above zero; a plateau (for every k <= 6 the
-    paired k-vs-0 interval reaches zero or above); the cap sweep rising at least 25 points from
-    the smallest cap to the uncapped point. Accuracies in %.
+    Base model under 10%, with at most 5% of its answers cut off by the answer budget; SFT
+    unforced at least 25 points above it; k = 1 and k = 2 each at least 5 points above k = 0 with
+    paired 95% intervals above zero; a plateau (for every k <= 6 the paired k-vs-0 interval
+    reaches zero or above); the cap sweep rising at least 25 points from the smallest cap to the
+    uncapped point. Accuracies in %.
     """
     uncapped, caps = summary.uncapped(), summary.caps(cap_k)
     base, k0 = 100 * summary.base_model_accuracy, 100 * uncapped[0].accuracy

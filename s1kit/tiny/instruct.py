@@ -68,5 +68,6 @@ def instruct_examples(config: InstructCorpusConfig, chat: ChatFormat, seed: int)
                                     chat.direct_completion(problem.answer, lines)))
         else:
             answer = glance_answer(problem.terms, config.direct_max_terms)
-            examples.append(Example(chat.user_prompt(problem.question), f"{GLANCE_PREFIX} {answer}{chat.end_of_turn}"))
+            examples.append(Example(chat.user_prompt(problem.question),
+                                    chat.direct_completion(str(answer), prefix=GLANCE_PREFIX)))
     return examples

@@ -4,8 +4,9 @@ This is the tiny profile's stand-in for the paper's 59K question pool (Section 2
 problem asks for the total of a list of numbers, each named by a letter ("Coins: a7 b4 c9.
 Total?"); the number of terms is the difficulty level.
 Thinking matters because of the length of the list: written one line at a time the sum is easy
-for a 1M-parameter transformer, while answering long lists at once, a skill the base model is
-never drilled on, it is almost always wrong (chapter 5 measures how often).
+for a 1M-parameter transformer, while answering a long list at once the base model gives only a
+glance's estimate (:mod:`s1kit.tiny.instruct`) and is almost always wrong (chapter 6 measures
+how often).
 
 Eight *domains* (problem families) differ in wording and in the range of the numbers, so the
 selection stage has real domains to balance, as the paper's 50 MSC subject classes. Two
