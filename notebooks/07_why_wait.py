@@ -96,7 +96,7 @@ for name, change in shown.items():
     print(f"--- {name}: answer {trace.attempt}\n{mark_forced(trace.trace, trace.forced_spans)}\n")
 
 # %%
-worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in run.profile.worlds}}
+worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in run.profile.contrast_worlds}}
 results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
 summaries = {name: Summary.from_json(r["summary"]) for name, r in results.items()}
 wait = run.profile.evaluation.ignore_str

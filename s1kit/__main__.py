@@ -17,6 +17,7 @@ from pathlib import Path
 from s1kit import pipeline, preflight
 from s1kit.config import ConfigError, load_profile
 from s1kit.jsonio import write_json
+from s1kit.launch import LaunchRequired, launch_stages
 from s1kit.stages import setup_logging
 
 log = logging.getLogger("s1kit")
@@ -51,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("name", choices=pipeline.STAGES)
         p.add_argument("--profile", default="tiny")
         p.add_argument("--runs", default=str(REPO / "runs"))
+        p.add_argument("--gpus", type=int, default=0,
+                       help="adapt a GPU profile to this many GPUs, the global batch kept (make ... GPUS=n)")
         if name in ("reproduce", "book"):
             p.add_argument("--book-dir", default=str(REPO / "book"), help="book sources (default: book/)")
         if name == "reference":
@@ -67,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     runs = Path(args.runs).resolve()
+    if args.gpus:  # the adapted profile is saved, so that launched stages and the chapters read the same one
+        from s1kit.config import write_profile
+        from s1kit.launch import with_gpus
+
+        profile, said = with_gpus(profile, args.gpus)
+        log.info("%s", said)
+        args.profile = str(write_profile(profile, runs / profile.name / ".launch" / f"profile-gpus{args.gpus}.yaml"))
     problems = preflight.missing(profile.requires)
     if args.command == "check":
         print_plan(pipeline.open_run(profile, runs))
@@ -86,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         log.info("reference: %d result files and run.json written to %s", len(written), out)
         return 0
     if args.command == "stage":
-        pipeline.open_run(profile, runs).ensure(args.name)
+        try:
+            pipeline.open_run(profile, runs).ensure(args.name)
+        except LaunchRequired as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         return 0
     from s1kit.bookbuild import build_book
     from s1kit.chapters import execute_notebooks
@@ -94,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     timings = {}
     if args.command in ("reproduce", "notebooks"):
+        # the fine-tunes a GPU profile runs on every GPU first, each under accelerate; then the rest here
+        timings["launched"] = launch_stages(pipeline.open_run(profile, runs), args.profile)
         timings["notebooks"] = execute_notebooks(args.profile, profile.name, runs)
     if args.command in ("reproduce", "book"):
         timings["book_s"] = build_book(profile.name, runs, Path(args.book_dir).resolve())

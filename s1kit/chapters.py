@@ -52,7 +52,7 @@ def compute_stages(profile, runs: Path) -> None:
     run = pipeline.open_run(profile, runs)
     for name in pipeline.STAGES:
         run.ensure(name)
-    for world in run.profile.worlds:
+    for world in run.profile.contrast_worlds:
         pipeline.world_variant(run, world).ensure("evaluation")
 
 

@@ -26,9 +26,11 @@ import yaml
 
 from s1kit.control import ControlConfig
 from s1kit.evaluation import EvaluationConfig
+from s1kit.launch import LaunchConfig
 from s1kit.preflight import RequirementsConfig
 from s1kit.selection import SelectionConfig
 from s1kit.sources import HubDataConfig
+from s1kit.teacher_endpoint import EndpointConfig
 from s1kit.tiny.instruct import InstructCorpusConfig
 from s1kit.tiny.model import TinyModelConfig
 from s1kit.tiny.teacher import TeacherConfig
@@ -71,8 +73,16 @@ class BaseModelConfig:
 class DistillationConfig:
     """Where the reasoning traces come from."""
 
-    kind: Literal["tiny_teacher", "dataset"] = "tiny_teacher"  # the programmatic teacher, or traces in the pool
+    # the programmatic teacher, the traces in the pool, or a reasoning model behind an OpenAI-compatible endpoint
+    kind: Literal["tiny_teacher", "dataset", "endpoint"] = "tiny_teacher"
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)  # for kind "endpoint"
+
+    def __post_init__(self) -> None:
+        if self.kind == "endpoint" and not (self.endpoint.base_url and self.endpoint.model):
+            raise ConfigError("distillation.endpoint.base_url and distillation.endpoint.model are required when "
+                              f"distillation.kind is 'endpoint'; got {self.endpoint.base_url!r} and "
+                              f"{self.endpoint.model!r}")
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,17 @@ class Profile:
     ablations: AblationsConfig = field(default_factory=AblationsConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
     requires: RequirementsConfig = field(default_factory=RequirementsConfig)  # checked before any work
-    # chapter 7's contrast worlds (s1kit.experiments.worlds.WORLDS) this profile runs; [] runs none (classroom)
-    worlds: list[str] = field(default_factory=lambda: ["no_wait", "patient", "no_checks"])
+    launch: LaunchConfig = field(default_factory=LaunchConfig)  # how the fine-tunes start (accelerate or in-process)
+    # chapter 7's contrast worlds (s1kit.experiments.worlds.WORLDS): each varies the tiny teacher, so
+    # only a profile that distils with it has them. None: all three there, none elsewhere; [] runs none.
+    worlds: list[str] | None = None
+
+    @property
+    def contrast_worlds(self) -> list[str]:
+        """The contrast worlds this profile runs (``worlds``, or its default)."""
+        if self.worlds is not None:
+            return list(self.worlds)
+        return ["no_wait", "patient", "no_checks"] if self.distillation.kind == "tiny_teacher" else []
 
     @property
     def runs_tiny_world(self) -> bool:
@@ -128,6 +147,15 @@ class Profile:
             raise ConfigError(f"profile {self.name}: selection.size must be > 0")
         if self.torch_threads <= 0:
             raise ConfigError(f"profile {self.name}: torch_threads must be > 0")
+        if self.worlds and self.distillation.kind != "tiny_teacher":
+            raise ConfigError(f"profile {self.name}: worlds {self.worlds} vary the tiny teacher, but this profile "
+                              f"distils with kind {self.distillation.kind!r}; remove worlds")
+        if self.ablations.kinds and self.sourcing.kind == "hub":
+            # Table 2's selections are drawn from the pool; a hub profile's pool is a released 1K (the same
+            # examples four times) or the 59K pool, whose variants would each be a fine-tune inside one process
+            raise ConfigError(f"profile {self.name}: ablations.kinds must be [] on Hub data (Table 2 at paper scale "
+                              "is s1's released ablation sets, each run as a profile of its own via "
+                              "sourcing.hub.selection_dataset)")
 
 
 def _check(value: Any, annotation: Any, key: str) -> Any:
@@ -224,6 +252,13 @@ def load_profile(name_or_path: str) -> Profile:
         raise ConfigError(f"profile file {path} must hold a mapping")
     data.setdefault("name", path.stem)
     return from_dict(Profile, data)
+
+
+def write_profile(profile: Profile, path: Path) -> Path:
+    """Save ``profile`` as a YAML recipe that :func:`load_profile` reads back as the same profile (its name kept)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(dataclasses.asdict(profile), sort_keys=False))
+    return path
 
 
 def check_parameters(parameters: dict[str, Any], expected: dict[str, type]) -> None:

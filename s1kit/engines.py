@@ -229,6 +229,14 @@ class VLLMEngine:
             state.accept(stop_token if stop_token in state.tokens.end_ids else min(state.tokens.end_ids))
 
 
+# The engines this process built, oldest first: a stage record says which engine (and version) decoded it.
+LOADED: list[dict] = []
+
+
+def _note_loaded(kind: str, model_dir: str | Path, version: str) -> None:
+    LOADED.append({"engine": kind, "version": version, "model": str(model_dir)})
+
+
 def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
                 vllm_kwargs: dict | None = None, hf_attn_implementation: str = "") -> HFEngine | VLLMEngine:
     """Build the engine a profile asks for (``"hf"`` or ``"vllm"``) from a saved Hugging Face model.
@@ -243,7 +251,14 @@ def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
         model = load_model(model_dir)
         if hf_attn_implementation:
             model.set_attn_implementation(hf_attn_implementation)
+        import transformers
+
+        _note_loaded("hf", model_dir, f"transformers {transformers.__version__}")
         return HFEngine(model, load_tokenizer(model_dir), batch_size=batch_size)
     if kind == "vllm":
-        return VLLMEngine(model_dir, **(vllm_kwargs or {}))
+        engine = VLLMEngine(model_dir, **(vllm_kwargs or {}))
+        import vllm
+
+        _note_loaded("vllm", model_dir, f"vllm {vllm.__version__}")
+        return engine
     raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")

@@ -13,11 +13,14 @@ as the best number of "Wait"s, are made on a separate dev split, never on the te
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from pathlib import Path
+from typing import Callable, Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
@@ -210,6 +213,35 @@ def sweep_configs(config: EvaluationConfig, seed: int, chat: ChatFormat | None =
     return points
 
 
+class FinishedPoints:
+    """Sweep points already decoded, each kept on disk the moment it finishes: an interrupted
+    evaluation (a multi-hour sweep at paper scale) resumes at the first point it had not finished.
+
+    ``directory`` must be named by everything the points depend on (the stage's key does that,
+    ``s1kit.experiments._paths.checkpoint_dir``); None keeps nothing. A point is written to a
+    temporary file and renamed, so a point is either whole on disk or absent.
+    """
+
+    def __init__(self, directory: Path | str | None):
+        self.directory = Path(directory) if directory else None
+        self.reused: list[str] = []
+
+    def get_or_compute(self, name: str, compute: Callable[[], dict]) -> dict:
+        if self.directory is None:
+            return compute()
+        path = self.directory / f"{name}.json"
+        if path.exists():
+            self.reused.append(name)
+            log.info("%s: finished before the interruption, reused", name)
+            return json.loads(path.read_text())
+        value = compute()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".partial-{os.getpid()}")
+        partial.write_text(json.dumps(value))
+        partial.replace(path)
+        return value
+
+
 @dataclass
 class SweepRun:
     """Everything one evaluation wrote: the summary (the results contract) and per-question rows."""
@@ -221,7 +253,8 @@ class SweepRun:
 
 
 def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], config: EvaluationConfig,
-             seed: int, profile_name: str, dev: Sequence[dict] = ()) -> SweepRun:
+             seed: int, profile_name: str, dev: Sequence[dict] = (),
+             finished: FinishedPoints | None = None) -> SweepRun:
     """The base model answering directly, then every sweep point on the fine-tuned model.
 
     ``summary`` keeps the results contract: ``profile``, ``n_test``, ``base_model_accuracy`` and a
@@ -229,47 +262,62 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     so that two runs of the same config give byte-identical summaries). It adds
     ``paired``: the SFT model at k = 0 against the base model, and every k against k = 0, each
     with a paired bootstrap interval; and, when a ``dev`` split is given, ``dev``: the ignore
-    sweep's accuracy there and the best k it picks (:func:`best_num_ignore`).
+    sweep's accuracy there and the best k it picks (:func:`best_num_ignore`). ``finished``: the
+    points an interrupted run already decoded, reused (the summary is the same either way).
     """
+    finished = finished or FinishedPoints(None)
     questions, answers, benchmarks = held_out_columns(test, config.benchmark)
     judge = judge_from_config(config.judge)
-    base_acc, base_results, base_correct = direct_accuracy(
-        base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
-        ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
+
+    def base_point() -> dict:
+        accuracy, results, correct = direct_accuracy(
+            base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
+            ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
+        return {"accuracy": accuracy, "correct": correct,
+                "rows": [{"id": t["id"], "answer_text": r.answer_text, "correct": c,
+                          "hit_answer_budget": r.hit_answer_budget}
+                         for t, r, c in zip(test, results, correct, strict=True)]}
+
+    base = finished.get_or_compute("base", base_point)
+    base_acc, base_correct = base["accuracy"], base["correct"]
     log.info("base model answering directly: accuracy %.3f", base_acc)
     points, generations, correct_by_point = [], [], []
     sources = sorted({t["source"] for t in test})
     by_source: dict[str, list[float]] = {source: [] for source in sources}
     for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
-        point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
-                                            config.bootstrap_samples, judge)
+        def sweep_point(forcing: BudgetForcing = forcing, index: int = index) -> dict:
+            point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
+                                                config.bootstrap_samples, judge)
+            return {"point": dataclasses.asdict(point), "correct": correct,
+                    "rows": [{"point": index, "id": t["id"], "thinking": r.thinking_text,
+                              "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,
+                              "ignores_used": r.ignores_used, "cap_fired": r.cap_fired}
+                             for t, r, c in zip(test, results, correct, strict=True)]}
+
+        done = finished.get_or_compute(f"point-{index}-N{forcing.max_thinking_tokens}-k{forcing.num_ignore}",
+                                       sweep_point)
+        point, correct = SweepPoint(**done["point"]), done["correct"]
         points.append(point)
         correct_by_point.append(correct)
         for source in sources:
             mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]
             by_source[source].append(sum(mine) / len(mine))
-        for t, r, c in zip(test, results, correct, strict=True):
-            generations.append({"point": index, "id": t["id"], "thinking": r.thinking_text,
-                                "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,
-                                "ignores_used": r.ignores_used, "cap_fired": r.cap_fired})
+        generations.extend(done["rows"])
     summary = {
         "profile": profile_name,
         "n_test": len(test),
         "base_model_accuracy": base_acc,
         # answers the base model did not finish within base_max_answer_tokens: a cut-off answer is
         # graded wrong, so a high rate would make the base point a truncation, not a skill
-        "base_model_cut_off_rate": sum(r.hit_answer_budget for r in base_results) / len(base_results),
+        "base_model_cut_off_rate": sum(r["hit_answer_budget"] for r in base["rows"]) / len(base["rows"]),
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
     }
     summary["paired"] = paired_comparisons(points, correct_by_point, base_correct, config.bootstrap_samples, seed)
     if dev and config.dev_sweep:
-        summary["dev"] = dev_choice(tuned_engine, dev, config, seed)
+        summary["dev"] = dev_choice(tuned_engine, dev, config, seed, finished)
     if len(by_source) > 1:  # several benchmarks (AIME24, MATH500, GPQA): each one's accuracy per sweep point
         summary["accuracy_by_benchmark"] = by_source
-    base_generations = [{"id": t["id"], "answer_text": r.answer_text, "correct": c,
-                         "hit_answer_budget": r.hit_answer_budget}
-                        for t, r, c in zip(test, base_results, base_correct, strict=True)]
-    return SweepRun(summary, generations, base_generations, [p.seconds for p in points])
+    return SweepRun(summary, generations, base["rows"], [p.seconds for p in points])
 
 
 def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[Sequence[bool]],
@@ -294,15 +342,20 @@ def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[
     return rows
 
 
-def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int) -> dict:
+def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int,
+               finished: FinishedPoints | None = None) -> dict:
     """The ignore sweep (no cap) on the dev split, and the best k it picks."""
+    finished = finished or FinishedPoints(None)
     questions, answers, benchmarks = held_out_columns(dev, config.benchmark)
     chat = ChatFormat.from_tokenizer(engine.tokenizer)
     accuracy = {}
     for forcing in sweep_configs(config, seed, chat):
         if forcing.max_thinking_tokens is None:
-            point, _, _ = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
-            accuracy[forcing.num_ignore] = point.accuracy
+            def dev_point(forcing: BudgetForcing = forcing) -> dict:
+                point, _, _ = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
+                return {"accuracy": point.accuracy}
+
+            accuracy[forcing.num_ignore] = finished.get_or_compute(f"dev-k{forcing.num_ignore}", dev_point)["accuracy"]
     best = best_num_ignore(accuracy)
     log.info("dev split (%d questions): best k = %d (%.3f)", len(dev), best, accuracy[best])
     return {"n": len(dev), "accuracy_by_num_ignore": {str(k): a for k, a in sorted(accuracy.items())},

@@ -49,7 +49,7 @@ def sample_outputs(engine: Engine, questions: Sequence[str], samples: int, forci
 
 
 def majority_vote_curve(engine: Engine, questions: Sequence[str], answers: Sequence[str], sizes: Sequence[int],
-                        forcing: BudgetForcing, think: bool, benchmark: Benchmark = "tiny",
+                        forcing: BudgetForcing, think: bool, benchmark: Benchmark | Sequence[Benchmark] = "tiny",
                         bootstrap_samples: int = 1000, seed: int = 0) -> tuple[list[dict], dict]:
     """Majority-voting accuracy for each vote size in ``sizes``, and the samples it voted over.
 
@@ -57,16 +57,20 @@ def majority_vote_curve(engine: Engine, questions: Sequence[str], answers: Seque
     (``gain_over_first``, ``ci_low``, ``ci_high``), and ``thinking_tokens``: the mean thinking
     tokens per question summed over the m samples (0 for direct answers). The samples:
     ``thinking_tokens[q][i]`` and ``correct[q][i]`` of sample i of question q, in the order drawn
-    (what rejection sampling, :func:`s1kit.control.rejection_sample`, picks from).
+    (what rejection sampling, :func:`s1kit.control.rejection_sample`, picks from). ``benchmark``
+    is one grader for all questions, or one per question (AIME24, MATH500 and GPQA mixed).
     """
+    graders = [benchmark] * len(questions) if isinstance(benchmark, str) else list(benchmark)
+    if len(graders) != len(questions):
+        raise ValueError(f"{len(graders)} graders for {len(questions)} questions")
     if not sizes or min(sizes) <= 0:
         raise ValueError(f"vote sizes must be positive, got {list(sizes)}")
     outputs = sample_outputs(engine, questions, max(sizes), forcing, think)
-    extracted = [[extract_answer(r.answer_text, benchmark) for r in row] for row in outputs]
+    extracted = [[extract_answer(r.answer_text, b) for r in row] for row, b in zip(outputs, graders, strict=True)]
     points, single = [], None
     for m in sorted(sizes):
         voted = [majority_vote(row[:m]) for row in extracted]
-        correct = [v is not None and grade(v, a, benchmark) for v, a in zip(voted, answers, strict=True)]
+        correct = [v is not None and grade(v, a, b) for v, a, b in zip(voted, answers, graders, strict=True)]
         if single is None:
             single = correct
         gain, low, high = paired_bootstrap(single, correct, bootstrap_samples, seed)
@@ -74,8 +78,8 @@ def majority_vote_curve(engine: Engine, questions: Sequence[str], answers: Seque
         points.append({"votes": m, "accuracy": sum(correct) / len(correct), "thinking_tokens": tokens,
                        "gain_over_first": gain, "ci_low": low, "ci_high": high, "n": len(correct)})
     samples = {"thinking_tokens": [[r.thinking_tokens for r in row] for row in outputs],
-               "correct": [[a is not None and grade(a, answer, benchmark) for a in row]
-                           for row, answer in zip(extracted, answers, strict=True)]}
+               "correct": [[a is not None and grade(a, answer, b) for a in row]
+                           for row, answer, b in zip(extracted, answers, graders, strict=True)]}
     return points, samples
 
 

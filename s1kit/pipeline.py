@@ -35,7 +35,7 @@ def open_run(profile: str | Profile, root: str | Path = "runs") -> RunDir:
     """
     setup_logging()
     profile = load_profile(profile) if isinstance(profile, str) else profile
-    unknown = sorted(set(profile.worlds) - set(WORLDS))
+    unknown = sorted(set(profile.contrast_worlds) - set(WORLDS))
     if unknown:
         raise ConfigError(f"profile {profile.name}: worlds {unknown} are not contrast worlds; known: {sorted(WORLDS)}")
     # Several processes on one CPU machine (a gloo launch) share its threads.

@@ -142,6 +142,16 @@ def _poll(ready: Callable[[], T | None], failure: str, poll_s: float) -> T:
     return answer
 
 
+def _how_it_ran(engines: list[dict]) -> dict:
+    """How a stage ran, for its record: launcher, processes, device, and the engines that decoded for it."""
+    import torch
+
+    from s1kit.launch import launcher_name
+
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"cpu ({cpu_kind()})"
+    return {"launcher": launcher_name(), "processes": process_rank()[1], "device": device, "engines": engines}
+
+
 def process_rank() -> tuple[int, int]:
     """(rank, world size) of this process in a distributed launch; (0, 1) otherwise."""
     return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
@@ -494,6 +504,9 @@ class RunDir:
         if ready:
             ready()
         read_from = {need: self._publication(need) for need in self.graph[name].needs}
+        from s1kit import engines  # the engines built while the stage computes go into its record
+
+        engines_before = len(engines.LOADED)
         start = time.perf_counter()
         try:
             yield work
@@ -517,6 +530,7 @@ class RunDir:
                       # where it ran: bf16 numerics differ between CPU kinds (the training
                       # precision a CPU gets is in the settings, so it is part of the key)
                       computed_on=cpu_kind(),
+                      ran=_how_it_ran(engines.LOADED[engines_before:]),
                       computed_at=datetime.datetime.now().isoformat(sep=" ", timespec="seconds"))
         write_json(final / MARKER, record)
         log.info("stage %s: done in %.1fs", name, seconds)
@@ -566,6 +580,10 @@ class RunDir:
         return True
 
     def _compute(self, name: str, ready: Callable[[], None] | None = None) -> None:
+        if self.graph[name].all_ranks:
+            from s1kit.launch import require_launcher
+
+            require_launcher(self, name)  # a fine-tune the profile runs on several processes is never run on one
         log.info("stage %s: computing (%s)", name, self.why_stale(name))
         with self.publishing(name, ready) as out:
             self.graph[name].compute(self, out)
@@ -599,16 +617,12 @@ class RunDir:
 
     def _compute_in_single_process(self, name: str) -> None:
         """Run ``stage name`` (and what it needs) in a child process outside the distributed launch."""
-        import dataclasses
         import subprocess
         import sys
 
-        import yaml
+        from s1kit.config import write_profile
 
-        launch = self.root / ".launch"
-        launch.mkdir(parents=True, exist_ok=True)
-        recipe = launch / "profile.yaml"
-        recipe.write_text(yaml.safe_dump(dataclasses.asdict(self.profile), sort_keys=False))
+        recipe = write_profile(self.profile, self.root / ".launch" / "profile.yaml")
         launcher_vars = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
                          "ROLE_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_WORLD_SIZE")
         env = {k: v for k, v in os.environ.items()

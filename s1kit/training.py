@@ -69,6 +69,9 @@ class TrainConfig:
     fsdp: str = ""
     fsdp_config: dict | None = None
     logging_steps: int = 50
+    # > 0: a checkpoint every save_steps optimizer steps (the latest kept), from which an interrupted
+    # run continues (:func:`train_sft`'s ``checkpoint_dir``); 0: none (the tiny runs take minutes)
+    save_steps: int = 0
 
     def __post_init__(self) -> None:
         if self.bf16 not in (True, False, "auto"):
@@ -79,6 +82,8 @@ class TrainConfig:
             raise ValueError(f"per_device_train_batch_size must be > 0, got {self.per_device_train_batch_size}")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:
             raise ValueError("set max_steps > 0 or num_train_epochs > 0")
+        if self.save_steps < 0:
+            raise ValueError(f"save_steps must be >= 0, got {self.save_steps}")
         if self.global_batch_size < 0 or self.gradient_accumulation_steps <= 0:
             raise ValueError("global_batch_size must be >= 0 and gradient_accumulation_steps > 0")
 
@@ -261,7 +266,7 @@ class _ProgressLog(TrainerCallback):
 
 
 def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, seed: int, on_gpu: bool,
-                  checkpointing_name: str = "gradient_checkpointing") -> dict:
+                  checkpointing_name: str = "gradient_checkpointing", checkpoint_dir: Path | None = None) -> dict:
     """The keyword arguments s1kit gives trl's ``SFTConfig`` (one place, so a test can check them).
 
     Only names that both the CPU stack's transformers/trl and the GPU stack's (transformers < 5.21,
@@ -269,7 +274,7 @@ def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, s
     versions, ``tests/test_training.py`` against the installed ones.
     """
     return {
-        "output_dir": str(output_dir / "trainer"),
+        "output_dir": str(checkpoint_dir or output_dir / "trainer"),
         "learning_rate": config.learning_rate,
         "num_train_epochs": config.num_train_epochs,
         "max_steps": config.max_steps,
@@ -287,7 +292,9 @@ def sft_arguments(config: TrainConfig, plan: dict[str, int], output_dir: Path, s
         "use_cpu": not on_gpu,
         "completion_only_loss": True,
         "logging_steps": config.logging_steps,
-        "save_strategy": "no",
+        "save_strategy": "steps" if config.save_steps and checkpoint_dir else "no",
+        "save_steps": config.save_steps or 500,
+        "save_total_limit": 1,  # the latest checkpoint is all a resume needs
         "report_to": [],
         "seed": seed,
         "data_seed": seed,
@@ -314,6 +321,15 @@ def _checkpointing_argument(config_class) -> str:
     return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
 
 
+def _latest_checkpoint(checkpoint_dir: Path | None) -> str | None:
+    """The newest whole ``checkpoint-<step>`` in ``checkpoint_dir`` (the Trainer's own lookup), or None."""
+    if not checkpoint_dir or not checkpoint_dir.is_dir():
+        return None
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(checkpoint_dir))
+
+
 def train_sft(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -321,10 +337,15 @@ def train_sft(
     config: TrainConfig,
     output_dir: str | Path,
     seed: int,
+    checkpoint_dir: str | Path | None = None,
+    callbacks: Sequence[TrainerCallback] = (),
 ) -> dict:
     """Fine-tune ``model`` on ``examples`` with trl's SFTTrainer; save model + tokenizer to ``output_dir``.
 
     ``seed`` (the profile's) drives data order and any randomness inside trl and transformers.
+    ``checkpoint_dir`` (with ``config.save_steps`` > 0): where checkpoints go; a run that finds one
+    there continues from the latest (weights, optimizer, scheduler, data order and RNG states, as
+    the Trainer restores them), and the directory is removed once the model is saved.
 
     Returns a report: steps, tokens, wall time, tokens/s and the loss history.
     """
@@ -341,8 +362,9 @@ def train_sft(
     distinct_examples = len(rows)
     mean_tokens = sum(len(r["input_ids"]) for r in rows) / len(rows)
     plan = batch_plan(config, len(rows), world_size())
+    checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir and config.save_steps else None
     args = SFTConfig(**sft_arguments(config, plan, output_dir, seed, torch.cuda.is_available(),
-                                      _checkpointing_argument(SFTConfig)))
+                                      _checkpointing_argument(SFTConfig), checkpoint_dir))
     callback = _ProgressLog(mean_tokens * plan["global_batch"])
     trainer = SFTTrainer(
         model=model,
@@ -350,16 +372,24 @@ def train_sft(
         train_dataset=Dataset.from_list(rows),
         processing_class=tokenizer,
         data_collator=PackedBatchCollator(tokenizer.pad_token_id) if config.pack_batches else None,
-        callbacks=[callback],
+        callbacks=[callback, *callbacks],
     )
     trainer.remove_callback(PrinterCallback)  # _ProgressLog reports instead of raw dicts on stdout
+    resume = _latest_checkpoint(checkpoint_dir)
+    if resume:
+        log.info("resuming from %s", resume)
     start = time.perf_counter()
-    trainer.train()
+    trainer.train(resume_from_checkpoint=resume)
     wall = time.perf_counter() - start
     trainer.save_model(str(output_dir))  # under FSDP every rank takes part; the main one writes
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(output_dir))
-    tokens = mean_tokens * plan["global_batch"] * trainer.state.global_step
+        if checkpoint_dir:  # the model is saved: nothing left to resume
+            import shutil
+
+            shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    resumed_from = int(resume.rsplit("-", 1)[1]) if resume else 0
+    tokens = mean_tokens * plan["global_batch"] * (trainer.state.global_step - resumed_from)  # trained in this run
     report = {
         "examples": distinct_examples,
         "steps": trainer.state.global_step,
@@ -373,6 +403,7 @@ def train_sft(
         "device": torch.cuda.get_device_name() if torch.cuda.is_available() else cpu_kind(),
         "batch_plan": plan,
         "seed": seed,
+        "resumed_from_step": resumed_from,
     }
     if trainer.is_world_process_zero():
         log.info("trained %d steps on %d examples in %.1fs (%.0f tok/s, %s)", report["steps"], distinct_examples,

@@ -19,8 +19,8 @@ PACKAGE = REPO / "s1kit"
 # Running the study and building the book: these may see both scales.
 ORCHESTRATION = {"s1kit.pipeline", "s1kit.config", "s1kit.__main__", "s1kit.stages", "s1kit.reference",
                  "s1kit.book", "s1kit.bookcheck", "s1kit.bookbuild", "s1kit.chapters", "s1kit.preflight",
-                 "s1kit.jsonio"}
-SUBPACKAGES = ("s1kit.tiny", "s1kit.experiments", "s1kit.report")
+                 "s1kit.jsonio", "s1kit.launch"}
+SUBPACKAGES = ("s1kit.tiny", "s1kit.experiments", "s1kit.report", "s1kit.rehearsal")
 
 
 def within(name: str, package: str) -> bool:

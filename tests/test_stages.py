@@ -147,7 +147,7 @@ def test_keys_see_every_helper_and_only_the_code_a_stage_runs(package_copy):
     assert changed(before, after) == {"data_ablations"}
     helpers = copy / "experiments" / "_variants.py"  # fine-tuning and scoring a variant: Tables 2 and 3, and 4's k = 0
     helpers.write_text(helpers.read_text().replace("max_steps=max_steps)", "max_steps=max_steps + 0)"))
-    assert changed(after, keys("smoke")) == {"data_ablations", "control", "extrapolation"}
+    assert changed(after, keys("smoke")) == {"data_ablations", "control_sft", "control", "extrapolation"}
     before = keys("smoke")
     engine = copy / "experiments" / "_engine.py"
     engine.write_text(engine.read_text() + "\nENGINE_NOTE = 'edited'\n")
@@ -167,7 +167,8 @@ def test_comments_docstrings_and_the_report_change_no_key(package_copy):
     (report / "added_by_a_test.py").write_text("VERDICT = 'edited'\n")
     assert changed(before, keys("smoke")) == set()
     evaluation.write_text(text + "\nCODE_ADDED_BY_A_TEST = 1\n")
-    assert changed(before, keys("smoke")) == {"evaluation", "extrapolation", "data_ablations", "control"}
+    assert changed(before, keys("smoke")) == {"evaluation", "extrapolation", "parallel", "data_ablations",
+                                              "control_sft", "control"}
 
 
 def test_the_tiny_teacher_changes_no_key_of_a_paper_profile(package_copy):
@@ -177,7 +178,7 @@ def test_the_tiny_teacher_changes_no_key_of_a_paper_profile(package_copy):
     teacher.write_text(teacher.read_text() + "\nTEACHER_EDITED_BY_A_TEST = 1\n")
     assert changed(paper, keys("s1-32b")) == set()
     assert changed(tiny, keys("smoke")) == {"distillation", "selection", "sft", "evaluation", "extrapolation",
-                                            "parallel", "data_ablations", "control"}
+                                            "parallel", "data_ablations", "control_sft", "control"}
 
 
 # -- damaged stages -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 from s1kit.experiments import (
     base_model,
     control,
+    control_sft,
     data_ablations,
     difficulty,
     distillation,
@@ -28,6 +29,6 @@ from s1kit.stages import Stage
 
 # the pipeline's order: every stage after the stages it needs
 MODULES = (sourcing, base_model, distillation, difficulty, selection, sft, evaluation, extrapolation, parallel,
-           data_ablations, control)
+           data_ablations, control_sft, control)
 GRAPH: dict[str, Stage] = {module.STAGE.name: module.STAGE for module in MODULES}
 STAGES = tuple(GRAPH)

@@ -32,3 +32,10 @@ def sft_model_path(run: RunDir) -> str:
     if run.profile.sft.kind == "pretrained":
         return run.profile.sft.path
     return str(run.stage_dir("sft"))
+
+
+def checkpoint_dir(run: RunDir, stage: str) -> Path:
+    """Where a fine-tuning stage keeps its checkpoints: beside the run, not in its partial directory
+    (which an interruption removes), and named by the stage's key (a changed recipe never resumes
+    another's training)."""
+    return run.path("checkpoints", f"{stage}-{run.key(stage)[:16]}")

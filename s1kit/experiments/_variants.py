@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from s1kit.stages import RunDir
 
 
-def train_variant(run: RunDir, records: list[dict], out: Path, max_steps: int | None = None) -> dict:
-    """Fine-tune the base model on ``records`` exactly as the SFT stage does (``max_steps``: override)."""
+def train_variant(run: RunDir, records: list[dict], out: Path, max_steps: int | None = None,
+                  checkpoints: Path | None = None) -> dict:
+    """Fine-tune the base model on ``records`` exactly as the SFT stage does (``max_steps``: override;
+    ``checkpoints``: where an interrupted fine-tune resumes from, :func:`s1kit.training.train_sft`)."""
     base = base_model_path(run)
     tokenizer = load_tokenizer(base)
     config = run.profile.sft.train
@@ -35,7 +37,8 @@ def train_variant(run: RunDir, records: list[dict], out: Path, max_steps: int | 
         config = dataclasses.replace(config, max_steps=max_steps)
     examples = sft_examples(records, ChatFormat.from_tokenizer(tokenizer), run.profile.sft.answer_prefix)
     # float32 weights under bf16 autocast, as the SFT stage (s1kit.experiments.sft says why)
-    return train_sft(load_model(base, dtype=torch.float32), tokenizer, examples, config, out, run.profile.seed)
+    return train_sft(load_model(base, dtype=torch.float32), tokenizer, examples, config, out, run.profile.seed,
+                     checkpoints)
 
 
 def unforced_point(run: RunDir, model_dir: Path | str, questions: list[str]) -> tuple[dict, list[bool]]:

@@ -1,7 +1,7 @@
 """Stage ``control`` (chapter 9, the paper's Table 3): budget forcing against the other ways to control thinking.
 
-One conditional model is fine-tuned on s1K with token-, step- and class-conditional prompts
-(``s1kit.control``) and evaluated with each; budget forcing's rows are the main sweep's points,
+The conditional model (stage ``control_sft``: s1K with token-, step- and class-conditional
+prompts, ``s1kit.control``) is evaluated with each kind of prompt; budget forcing's rows are the main sweep's points,
 rejection sampling draws from the parallel stage's samples.
 """
 
@@ -18,22 +18,18 @@ from s1kit.control import (
     LONG_PROMPT,
     SHORT_PROMPT,
     ControlConfig,
-    conditional_s1k,
     method_metrics,
     rejection_sample,
     step_instruction,
-    steps_of,
     token_instruction,
     with_instruction,
 )
-from s1kit.evaluation import run_point
+from s1kit.evaluation import held_out_columns, run_point
 from s1kit.experiments import evaluation, sft
 from s1kit.experiments._engine import engine_for
-from s1kit.experiments._paths import base_model_path, output
-from s1kit.experiments._variants import train_variant
+from s1kit.experiments._paths import output
 from s1kit.jsonio import read_json, read_jsonl, write_json
 from s1kit.stages import Stage
-from s1kit.tokenizer import load_tokenizer
 
 if TYPE_CHECKING:
     from s1kit.config import Profile
@@ -51,12 +47,12 @@ def evaluate_control(engine, test: Sequence[dict], config: ControlConfig, max_an
     prompt as the reference its control is judged against.
     """
     chat = ChatFormat.from_tokenizer(engine.tokenizer)
-    answers = [t["answer"] for t in test]
+    _, answers, graders = held_out_columns(test, benchmark)  # each record graded by its own benchmark
 
     def run(instruction: str | None, cap: int | None, budget: int | None) -> dict:
         questions = [with_instruction(t["question"], instruction) if instruction else t["question"] for t in test]
         forcing = BudgetForcing(max_thinking_tokens=cap, max_answer_tokens=max_answer_tokens, seed=seed, chat=chat)
-        point, _, _ = run_point(engine, questions, answers, forcing, benchmark, bootstrap_samples)
+        point, _, _ = run_point(engine, questions, answers, forcing, graders, bootstrap_samples)
         return {"instruction": instruction, "cap": cap, "budget": budget, "accuracy": point.accuracy,
                 "thinking_tokens": point.mean_thinking_tokens, "ci_low": point.ci_low, "ci_high": point.ci_high}
 
@@ -88,15 +84,10 @@ def compute(run: RunDir, out: Path) -> None:
         log.info("control methods: control.enabled is false in profile %s; nothing trained", run.profile.name)
         write_json(out / "control.json", {"rows": {}, "metrics": {}, "skipped": "control.enabled is false"})
         return
-    s1k = read_jsonl(output(run, "selection", "s1k.jsonl"))
-    tokenizer = load_tokenizer(base_model_path(run))
-    records = conditional_s1k(s1k, tokenizer, seed)
-    report = train_variant(run, records, out / "model")
-    # SCC + BF's cap: N steps of the longest step (countdown line included) the training data holds
-    max_step_tokens = max(len(tokenizer.encode(line + "\n", add_special_tokens=False))
-                          for r in records if r["control"] == "steps" for line in steps_of(r["trace"]))
+    report = read_json(output(run, "control_sft", "train_report.json"))
+    max_step_tokens = report["max_step_tokens"]
     test = read_jsonl(output(run, "sourcing", "test.jsonl"))
-    engine = engine_for(run, str(out / "model"), cfg.batch_size)
+    engine = engine_for(run, str(run.stage_dir("control_sft")), cfg.batch_size)
     rows = evaluate_control(engine, test, run.profile.control, cfg.max_answer_tokens, cfg.benchmark, seed,
                             max_step_tokens, cfg.bootstrap_samples)
     summary = read_json(output(run, "evaluation", "summary.json"))
@@ -113,5 +104,5 @@ def compute(run: RunDir, out: Path) -> None:
                                       "train_seconds": report["wall_s"]})
 
 
-STAGE = Stage("control", "experiments/control", ("sourcing", "base_model", "selection", "evaluation", "parallel"),
+STAGE = Stage("control", "experiments/control", ("sourcing", "control_sft", "evaluation", "parallel"),
               settings, compute, reference=("control.json",))

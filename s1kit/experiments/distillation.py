@@ -1,7 +1,10 @@
 """Stage ``distillation`` (chapter 2): a reasoning trace and an attempt for every pool question.
 
 In the tiny world a programmatic teacher writes them (``s1kit.tiny.teacher``); at paper scale
-the pool already carries its teacher's traces.
+the pool already carries its teacher's traces (``kind: dataset``), or a reasoning model behind an
+OpenAI-compatible endpoint writes new ones (``kind: endpoint``, ``s1kit.teacher_endpoint``): its
+answers are cached in ``cache/teacher/`` outside the stage, so an interrupted stage resumes where
+it stopped, and ``usage.json`` beside the traces counts the tokens it used.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from s1kit.experiments._paths import output
-from s1kit.jsonio import read_jsonl, write_jsonl
+from s1kit.jsonio import read_jsonl, write_json, write_jsonl
 from s1kit.stages import Stage
+from s1kit.teacher_endpoint import cache_name, distill_from_endpoint
 from s1kit.tiny.teacher import distill
 from s1kit.tiny.world import Problem
 
@@ -28,6 +32,8 @@ def settings(p: Profile) -> dict:
     cfg = p.distillation
     if cfg.kind == "dataset":
         return {"kind": "dataset"}
+    if cfg.kind == "endpoint":  # what changes the traces: not the URL, the key, retries or concurrency
+        return {"kind": "endpoint", "endpoint": cfg.endpoint.result_settings()}
     return {"kind": "tiny_teacher", "seed": p.seed, "teacher": dataclasses.asdict(cfg.teacher)}
 
 
@@ -39,6 +45,15 @@ def compute(run: RunDir, out: Path) -> None:
         traces = distill(problems, cfg.teacher, run.profile.seed)
         rows = [dict(r, trace=t.trace, attempt=t.attempt, forced_spans=[list(s) for s in t.forced_spans],
                      broken=t.broken) for r, t in zip(pool, traces, strict=True)]
+    elif cfg.kind == "endpoint":
+        endpoint = cfg.endpoint
+        client = endpoint.client("distillation.endpoint")  # an unset api_key_env fails here, before any request
+        rows, usage = distill_from_endpoint(pool, client, run.path("cache", "teacher", cache_name(endpoint.model)),
+                                            endpoint.max_tokens, endpoint.temperature, prompt=endpoint.prompt,
+                                            concurrency=endpoint.concurrency)
+        log.info("teacher %s: %d answers cached, %d requested, %d tokens", endpoint.model, usage["cached"],
+                 usage["requested"], usage["tokens"]["total"])
+        write_json(out / "usage.json", usage)
     else:  # the pool already carries its teacher's traces
         rows = pool
     log.info("distilled %d traces", len(rows))

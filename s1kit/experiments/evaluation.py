@@ -6,13 +6,14 @@ Writes the results contract, ``results/summary.json`` (``s1kit.evaluation.evalua
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from s1kit.chat_client import result_settings
-from s1kit.evaluation import evaluate
+from s1kit.evaluation import FinishedPoints, evaluate
 from s1kit.experiments._engine import engine_for
-from s1kit.experiments._paths import base_model_path, output, sft_model_path
+from s1kit.experiments._paths import base_model_path, checkpoint_dir, output, sft_model_path
 from s1kit.jsonio import read_jsonl, write_json, write_jsonl
 from s1kit.stages import Stage
 
@@ -34,11 +35,13 @@ def compute(run: RunDir, out: Path) -> None:
     dev = read_jsonl(output(run, "sourcing", "dev.jsonl"))
     base = engine_for(run, base_model_path(run), cfg.batch_size)
     tuned = engine_for(run, sft_model_path(run), cfg.batch_size)
-    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev)
+    finished = checkpoint_dir(run, "evaluation")  # each point kept as it finishes: an interrupted sweep resumes
+    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev, FinishedPoints(finished))
     write_jsonl(out / "generations.jsonl", result.generations)
     write_jsonl(out / "base_generations.jsonl", result.base_generations)
     write_json(out / "summary.json", result.summary)
     write_json(out / "sweep_seconds.json", result.seconds)  # wall times vary; they stay out of the summary
+    shutil.rmtree(finished, ignore_errors=True)  # what it kept for a resume is in the outputs now
 
 
 STAGE = Stage("evaluation", "results", ("sourcing", "base_model", "sft"), settings, compute,

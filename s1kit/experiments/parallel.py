@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from s1kit.chat import ChatFormat
+from s1kit.evaluation import held_out_columns
 from s1kit.experiments._engine import engine_for
 from s1kit.experiments._paths import base_model_path, output, sft_model_path
 from s1kit.jsonio import read_jsonl, write_json
@@ -35,7 +36,7 @@ def settings(p: Profile) -> dict:
 def compute(run: RunDir, out: Path) -> None:
     cfg, seed = run.profile.evaluation, run.profile.seed
     test = read_jsonl(output(run, "sourcing", "test.jsonl"))
-    questions, answers = [t["question"] for t in test], [t["answer"] for t in test]
+    questions, answers, graders = held_out_columns(test, cfg.benchmark)  # each record its own benchmark
     curves = {}
     for name, path, think, answer_tokens in (("base", base_model_path(run), False, cfg.base_max_answer_tokens),
                                              ("sft", sft_model_path(run), True, cfg.max_answer_tokens)):
@@ -43,7 +44,7 @@ def compute(run: RunDir, out: Path) -> None:
         forcing = sampling_forcing(ChatFormat.from_tokenizer(engine.tokenizer), cfg.vote_temperature, seed,
                                    answer_tokens)
         points, samples = majority_vote_curve(engine, questions, answers, cfg.vote_sizes, forcing, think,
-                                              cfg.benchmark, cfg.bootstrap_samples, seed)
+                                              graders, cfg.bootstrap_samples, seed)
         log.info("majority voting (%s): %s", name, ", ".join(f"m={p['votes']} {p['accuracy']:.3f}" for p in points))
         curves[name] = points
         write_json(out / f"{name}_samples.json", samples)

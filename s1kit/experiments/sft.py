@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from s1kit.chat import ChatFormat
-from s1kit.experiments._paths import base_model_path, output
+from s1kit.experiments._paths import base_model_path, checkpoint_dir, output
 from s1kit.jsonio import read_jsonl, write_json
 from s1kit.modeling import load_model
 from s1kit.stages import Stage, is_main_process
@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 def settings(p: Profile) -> dict:
     if p.sft.kind == "pretrained":
         return {"kind": "pretrained", "path": p.sft.path}
-    # bf16 "auto" resolved for this machine (a model trained in another precision is not reused)
-    return {"seed": p.seed, **dataclasses.asdict(dataclasses.replace(p.sft, train=p.sft.train.resolved()))}
+    # bf16 "auto" resolved for this machine (a model trained in another precision is not reused);
+    # how often checkpoints are saved changes nothing trained
+    values = {"seed": p.seed, **dataclasses.asdict(dataclasses.replace(p.sft, train=p.sft.train.resolved()))}
+    values["train"].pop("save_steps")
+    return values
 
 
 def compute(run: RunDir, out: Path) -> None:
@@ -44,7 +47,8 @@ def compute(run: RunDir, out: Path) -> None:
     # float32 weights, bf16 autocast: as s1, whose Adam states stay fp32 (a bf16 checkpoint would
     # otherwise load as bf16 and lose lr-1e-5 updates to rounding)
     model = load_model(base, dtype=torch.float32)
-    report = train_sft(model, tokenizer, examples, run.profile.sft.train, out, run.profile.seed)
+    report = train_sft(model, tokenizer, examples, run.profile.sft.train, out, run.profile.seed,
+                       checkpoint_dir(run, "sft"))
     if is_main_process():
         write_json(out / "train_report.json", report)
 
