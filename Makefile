@@ -96,3 +96,16 @@ benchmark: $(INSTALLED)
 
 clean:
 	rm -rf runs book/_build book/notebooks
+
+# A GPU profile end to end on this CPU (local Hub, stand-in Qwen checkpoints, accelerate on CPU processes,
+# vLLM's CPU build), in the vLLM environment extended with the study's own stack: runs/rehearsal/<profile>/
+REHEARSAL_INSTALLED := $(VLLM_VENV)/.rehearsal-installed
+
+$(REHEARSAL_INSTALLED): $(VLLM_INSTALLED) requirements/rehearsal.txt
+	$(VLLM_VENV)/bin/python -m pip install -q $(PIP_TORCH) -r requirements/rehearsal.txt
+	$(VLLM_VENV)/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(VLLM_VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rehearsal)" >/dev/null
+	touch $(REHEARSAL_INSTALLED)
+
+rehearse: $(REHEARSAL_INSTALLED) $(CHROMIUM)
+	$(VLLM_VENV)/bin/python -m s1kit.rehearsal --profile $(PROFILE)

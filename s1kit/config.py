@@ -79,8 +79,9 @@ class DistillationConfig:
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)  # for kind "endpoint"
 
     def __post_init__(self) -> None:
-        if self.kind == "endpoint" and not (self.endpoint.base_url and self.endpoint.model):
-            raise ConfigError("distillation.endpoint.base_url and distillation.endpoint.model are required when "
+        if self.kind == "endpoint" and not ((self.endpoint.base_url or self.endpoint.serve_locally)
+                                            and self.endpoint.model):
+            raise ConfigError("distillation.endpoint.model and base_url (or serve_locally: true) are required when "
                               f"distillation.kind is 'endpoint'; got {self.endpoint.base_url!r} and "
                               f"{self.endpoint.model!r}")
 
@@ -124,6 +125,9 @@ class Profile:
     # chapter 7's contrast worlds (s1kit.experiments.worlds.WORLDS): each varies the tiny teacher, so
     # only a profile that distils with it has them. None: all three there, none elsewhere; [] runs none.
     worlds: list[str] | None = None
+    # a rehearsal of a GPU recipe on a CPU with toy weights (s1kit.rehearsal): every page says so and
+    # no verdict speaks of the paper
+    rehearsal: bool = False
 
     @property
     def contrast_worlds(self) -> list[str]:

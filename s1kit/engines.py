@@ -51,6 +51,10 @@ class HFEngine:
         # environment pins < 5.21) call it `past_key_values`.
         self.cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
+    def close(self) -> None:
+        """Let go of the model (its memory is freed once nothing else holds it)."""
+        self.model = None
+
     def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
         generator = None
         if config.temperature > 0:
@@ -156,6 +160,32 @@ class VLLMEngine:
         self.tokenizer = self.llm.get_tokenizer()
         self.max_context = int(self.llm.llm_engine.model_config.max_model_len)
 
+    def close(self) -> None:
+        """Free the engine's memory (weights, KV cache, workers) before another engine loads.
+
+        Two vLLM engines in one process each take their share of the device (``gpu_memory_utilization``;
+        on the CPU build, of RAM): the second one only fits once the first is gone.
+        """
+        import gc
+
+        llm, self.llm = getattr(self, "llm", None), None
+        if llm is None:
+            return
+        core = getattr(llm.llm_engine, "engine_core", None)
+        if core is not None and hasattr(core, "shutdown"):
+            core.shutdown()
+        del llm
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        try:  # tensor-parallel groups, so that the next engine can form its own
+            from vllm.distributed.parallel_state import destroy_distributed_environment, destroy_model_parallel
+
+            destroy_model_parallel()
+            destroy_distributed_environment()
+        except (ImportError, AssertionError, RuntimeError):
+            pass
+
     def _sampling_params(self, state: ForcingState, config: BudgetForcing, request_index: int):
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
@@ -231,10 +261,18 @@ class VLLMEngine:
 
 # The engines this process built, oldest first: a stage record says which engine (and version) decoded it.
 LOADED: list[dict] = []
+# Those still open: a stage's engines are closed when it ends (s1kit.stages), before the next stage loads its own.
+_OPEN: list = []
 
 
 def _note_loaded(kind: str, model_dir: str | Path, version: str) -> None:
     LOADED.append({"engine": kind, "version": version, "model": str(model_dir)})
+
+
+def close_open_engines() -> None:
+    """Close every engine this process built and has not closed (their memory goes back)."""
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
@@ -254,11 +292,14 @@ def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
         import transformers
 
         _note_loaded("hf", model_dir, f"transformers {transformers.__version__}")
-        return HFEngine(model, load_tokenizer(model_dir), batch_size=batch_size)
+        engine = HFEngine(model, load_tokenizer(model_dir), batch_size=batch_size)
+        _OPEN.append(engine)
+        return engine
     if kind == "vllm":
         engine = VLLMEngine(model_dir, **(vllm_kwargs or {}))
         import vllm
 
         _note_loaded("vllm", model_dir, f"vllm {vllm.__version__}")
+        _OPEN.append(engine)
         return engine
     raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")

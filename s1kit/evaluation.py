@@ -252,7 +252,8 @@ class SweepRun:
     seconds: list[float]
 
 
-def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], config: EvaluationConfig,
+def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | Callable[[], Engine],
+             test: Sequence[dict], config: EvaluationConfig,
              seed: int, profile_name: str, dev: Sequence[dict] = (),
              finished: FinishedPoints | None = None) -> SweepRun:
     """The base model answering directly, then every sweep point on the fine-tuned model.
@@ -264,21 +265,28 @@ def evaluate(base_engine: Engine, tuned_engine: Engine, test: Sequence[dict], co
     with a paired bootstrap interval; and, when a ``dev`` split is given, ``dev``: the ignore
     sweep's accuracy there and the best k it picks (:func:`best_num_ignore`). ``finished``: the
     points an interrupted run already decoded, reused (the summary is the same either way).
+    An engine may be given as a function that loads it: it is then loaded only when needed, and
+    the base model's engine is closed before the fine-tuned one loads (two vLLM engines at paper
+    scale do not fit the GPUs at once).
     """
     finished = finished or FinishedPoints(None)
     questions, answers, benchmarks = held_out_columns(test, config.benchmark)
     judge = judge_from_config(config.judge)
 
     def base_point() -> dict:
+        engine = base_engine() if callable(base_engine) else base_engine
         accuracy, results, correct = direct_accuracy(
-            base_engine, questions, answers, config.base_max_answer_tokens, benchmarks,
-            ChatFormat.from_tokenizer(base_engine.tokenizer), judge)
+            engine, questions, answers, config.base_max_answer_tokens, benchmarks,
+            ChatFormat.from_tokenizer(engine.tokenizer), judge)
+        if callable(base_engine):
+            engine.close()
         return {"accuracy": accuracy, "correct": correct,
                 "rows": [{"id": t["id"], "answer_text": r.answer_text, "correct": c,
                           "hit_answer_budget": r.hit_answer_budget}
                          for t, r, c in zip(test, results, correct, strict=True)]}
 
     base = finished.get_or_compute("base", base_point)
+    tuned_engine = tuned_engine() if callable(tuned_engine) else tuned_engine
     base_acc, base_correct = base["accuracy"], base["correct"]
     log.info("base model answering directly: accuracy %.3f", base_acc)
     points, generations, correct_by_point = [], [], []

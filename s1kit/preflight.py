@@ -38,11 +38,16 @@ def _gpus() -> list[int]:
 
 
 def hub_reachable(timeout_s: float = 3.0) -> bool:
-    """True if the Hub's host resolves and accepts a connection (offline mode counts as unreachable)."""
+    """True if the Hub's host (or ``HF_ENDPOINT``'s: a mirror, the rehearsal's local Hub) accepts a
+    connection (offline mode counts as unreachable)."""
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False"):
         return False
+    from urllib.parse import urlsplit
+
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT", f"https://{HUB_HOST}"))
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
     try:
-        with socket.create_connection((HUB_HOST, 443), timeout=timeout_s):
+        with socket.create_connection((endpoint.hostname, port), timeout=timeout_s):
             return True
     except OSError:
         return False
@@ -59,7 +64,8 @@ def missing(requires: RequirementsConfig, hub_check=hub_reachable) -> list[str]:
     if requires.vllm and importlib.util.find_spec("vllm") is None:
         problems.append("needs vLLM, which is not installed: `pip install -r requirements/gpu.lock` in a GPU environment")
     if requires.hub and not hub_check():
-        problems.append(f"needs the Hugging Face Hub ({HUB_HOST}), which cannot be reached (or HF_HUB_OFFLINE is set)")
+        where = os.environ.get("HF_ENDPOINT", HUB_HOST)
+        problems.append(f"needs the Hugging Face Hub ({where}), which cannot be reached (or HF_HUB_OFFLINE is set)")
     return problems
 
 

@@ -514,6 +514,8 @@ class RunDir:
             shutil.rmtree(work, ignore_errors=True)
             log.info("stage %s: interrupted; nothing published", name)
             raise
+        finally:
+            engines.close_open_engines()  # the next stage's engines need the memory
         seconds = round(time.perf_counter() - start, 1)
         republished = sorted(need for need, publication in read_from.items() if self._publication(need) != publication)
         if republished:  # its inputs changed under it: what it computed matches neither version

@@ -18,6 +18,7 @@ error, not a thousand.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -55,6 +56,11 @@ class EndpointConfig:
     max_retries: int = 5  # per request, on 429/5xx/timeouts, with exponential backoff
     backoff_s: float = 2.0  # the first retry's wait; it doubles on each retry
     timeout_s: float = 1800.0  # per request: a long trace takes minutes
+    # True: s1kit serves ``model`` itself for the stage (``vllm serve``, :func:`s1kit.serving.serve_vllm`,
+    # on 127.0.0.1) and stops it after; base_url is then the server's
+    serve_locally: bool = False
+    reasoning_parser: str = "deepseek_r1"  # vLLM's parser that splits the thinking off (serve_locally)
+    vllm_args: list[str] = dataclasses.field(default_factory=list)  # more `vllm serve` arguments (serve_locally)
 
     def __post_init__(self) -> None:
         problems = []

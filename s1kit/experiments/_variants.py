@@ -49,6 +49,7 @@ def unforced_point(run: RunDir, model_dir: Path | str, questions: list[str]) -> 
     forcing = BudgetForcing(max_answer_tokens=cfg.max_answer_tokens, seed=run.profile.seed,
                             chat=ChatFormat.from_tokenizer(engine.tokenizer))
     point, _, correct = run_point(engine, questions, answers, forcing, benchmarks, cfg.bootstrap_samples)
+    engine.close()  # before the next variant's engine loads
     return dataclasses.asdict(point), correct
 
 

@@ -53,7 +53,7 @@ def compute(run: RunDir, out: Path) -> None:
         log.info("%s solves %.1f%% of %d sampled pool questions", model if cfg.difficulty_models else "base model",
                  100 * sum(verdicts) / len(pool), len(pool))
         solved = [a or b for a, b in zip(solved, verdicts, strict=True)]
-        del engine
+        engine.close()  # before the next model's engine loads
     write_jsonl(out / "verdicts.jsonl", [{"id": r["id"], "solved": c} for r, c in zip(pool, solved, strict=True)])
 
 

@@ -9,6 +9,7 @@ it stopped, and ``usage.json`` beside the traces counts the tokens it used.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from s1kit.experiments._paths import output
 from s1kit.jsonio import read_jsonl, write_json, write_jsonl
+from s1kit.serving import serve_vllm, vllm_python
 from s1kit.stages import Stage
 from s1kit.teacher_endpoint import cache_name, distill_from_endpoint
 from s1kit.tiny.teacher import distill
@@ -47,10 +49,16 @@ def compute(run: RunDir, out: Path) -> None:
                      broken=t.broken) for r, t in zip(pool, traces, strict=True)]
     elif cfg.kind == "endpoint":
         endpoint = cfg.endpoint
-        client = endpoint.client("distillation.endpoint")  # an unset api_key_env fails here, before any request
-        rows, usage = distill_from_endpoint(pool, client, run.path("cache", "teacher", cache_name(endpoint.model)),
-                                            endpoint.max_tokens, endpoint.temperature, prompt=endpoint.prompt,
-                                            concurrency=endpoint.concurrency)
+        with contextlib.ExitStack() as stack:
+            if endpoint.serve_locally:  # the teacher served here for this stage, stopped after it
+                base_url = stack.enter_context(serve_vllm(
+                    endpoint.model, python=vllm_python(), reasoning_parser=endpoint.reasoning_parser,
+                    extra_args=endpoint.vllm_args, log_path=run.path("cache", "teacher", "vllm-serve.log")))
+                endpoint = dataclasses.replace(endpoint, base_url=base_url)
+            client = endpoint.client("distillation.endpoint")  # an unset api_key_env fails here, before any request
+            rows, usage = distill_from_endpoint(pool, client, run.path("cache", "teacher", cache_name(endpoint.model)),
+                                                endpoint.max_tokens, endpoint.temperature, prompt=endpoint.prompt,
+                                                concurrency=endpoint.concurrency)
         log.info("teacher %s: %d answers cached, %d requested, %d tokens", endpoint.model, usage["cached"],
                  usage["requested"], usage["tokens"]["total"])
         write_json(out / "usage.json", usage)

@@ -33,8 +33,13 @@ def compute(run: RunDir, out: Path) -> None:
     cfg = run.profile.evaluation
     test = read_jsonl(output(run, "sourcing", "test.jsonl"))
     dev = read_jsonl(output(run, "sourcing", "dev.jsonl"))
-    base = engine_for(run, base_model_path(run), cfg.batch_size)
-    tuned = engine_for(run, sft_model_path(run), cfg.batch_size)
+    # loaded when needed, one at a time (evaluate closes the base model's engine first)
+    def base() -> object:
+        return engine_for(run, base_model_path(run), cfg.batch_size)
+
+    def tuned() -> object:
+        return engine_for(run, sft_model_path(run), cfg.batch_size)
+
     finished = checkpoint_dir(run, "evaluation")  # each point kept as it finishes: an interrupted sweep resumes
     result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev, FinishedPoints(finished))
     write_jsonl(out / "generations.jsonl", result.generations)

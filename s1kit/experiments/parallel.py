@@ -48,6 +48,7 @@ def compute(run: RunDir, out: Path) -> None:
         log.info("majority voting (%s): %s", name, ", ".join(f"m={p['votes']} {p['accuracy']:.3f}" for p in points))
         curves[name] = points
         write_json(out / f"{name}_samples.json", samples)
+        engine.close()  # before the next model's engine loads
     write_json(out / "parallel.json", curves)
 
 
