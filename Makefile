@@ -1,6 +1,9 @@
 # Two commands: `make reproduce` runs the study, `make test` runs the tests (`make test-fast`: all but the slow smoke study).
 # Both create .venv and install the pinned CPU stack on first use.
 PROFILE ?= tiny
+# GPUS=n adapts a GPU profile to n GPUs (the global batch kept; `make check` says how accumulation changed)
+GPUS ?=
+PROFILE_ARGS = --profile $(PROFILE) $(if $(GPUS),--gpus $(GPUS),)
 CHROMIUM := /usr/bin/chromium
 PYTHON ?= python3
 TORCH_INDEX ?=
@@ -9,11 +12,11 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test test-fast test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book
+.PHONY: reproduce test test-fast test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book rehearse
 
 reproduce: $(INSTALLED)
-	$(PY) -m s1kit check --profile $(PROFILE)
-	$(PY) -m s1kit reproduce --profile $(PROFILE)
+	$(PY) -m s1kit check $(PROFILE_ARGS)
+	$(PY) -m s1kit reproduce $(PROFILE_ARGS)
 
 test: lint $(CHROMIUM)
 	$(PY) -m pytest -q tests
@@ -55,7 +58,7 @@ lint: $(INSTALLED)
 
 # the profile's stages, what each needs, and which a run would reuse (and why not)
 check: $(INSTALLED)
-	$(PY) -m s1kit check --profile $(PROFILE)
+	$(PY) -m s1kit check $(PROFILE_ARGS)
 
 setup: $(INSTALLED)
 
@@ -81,15 +84,16 @@ $(INSTALLED): requirements/cpu.txt pyproject.toml
 	touch $(INSTALLED)
 
 notebooks: $(INSTALLED)
-	$(PY) -m s1kit notebooks --profile $(PROFILE)
+	$(PY) -m s1kit notebooks $(PROFILE_ARGS)
 
 book: $(INSTALLED)
 	$(PY) -m s1kit book --profile $(PROFILE)
 
-# One stage outside the notebooks, e.g. SFT on a GPU node under FSDP:
-#   accelerate launch --config_file fsdp.yaml -m s1kit stage sft --profile s1-32b
+# One stage and what it needs, e.g. `make stage STAGE=evaluation PROFILE=eval`. A stage a GPU profile trains
+# on several processes (sft, control_sft) is refused here with the accelerate command that runs it;
+# `make reproduce` launches those itself.
 stage: $(INSTALLED)
-	$(PY) -m s1kit stage $(STAGE) --profile $(PROFILE)
+	$(PY) -m s1kit stage $(STAGE) $(PROFILE_ARGS)
 
 benchmark: $(INSTALLED)
 	$(PY) benchmarks/budget_forcing.py --profile $(PROFILE)

@@ -16,7 +16,8 @@
 # **Paper, Section 2.1.** For every pool question s1 asks Google's Gemini 2.0 Flash Thinking for
 # a reasoning trace and an answer. The traces are long, full of self-checks that start with
 # "Wait", and about half of the answers in s1K are wrong: correctness was not a filter.
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** runs the tiny profile's programmatic teacher ({py:mod}`s1kit.tiny.teacher`,
 # {py:func}`s1kit.pipeline.distillation`). It writes a running sum, two additions per line.
 # In every domain it writes "Wait, " before each new line. Every line end is a *pause*, a place
@@ -35,6 +36,13 @@
 # token. A line such as `25+6=31+5=36` is 12 tokens, and a long sum takes 60 to 90 thinking
 # tokens.
 
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** reads the traces of this run ({py:func}`s1kit.pipeline.distillation`): with
+# `distillation.kind: dataset` they are the ones that ship with the pool (s1K's Gemini traces,
+# s1K-1.1's DeepSeek-R1 traces, `sourcing.hub.traces`); with `kind: endpoint` a reasoning model
+# behind an OpenAI-compatible endpoint writes them. Lengths are counted in characters here; chapter 3
+# counts the selected traces in tokens.
+
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
 profile = "tiny"
@@ -47,7 +55,7 @@ from s1kit import book, pipeline
 
 run = book.open_chapter(profile, runs_root)
 
-# %%
+# %% tags=["tiny-world"]
 from s1kit.report import traces as trace_report
 from s1kit.report.figures import count_figure
 
@@ -59,14 +67,26 @@ glue("teacher_wrong_pct", book.plain(trace_report.teacher_rates(traces, wait)["w
 glue("broken_count", book.plain(int((table["broken"] != "").sum())), display=False)
 table.describe().round(2)
 
-# %% [markdown]
+# %% tags=["paper-scale"]
+from s1kit.report import traces as trace_report
+
+wait = run.profile.evaluation.ignore_str
+traces = pipeline.distillation(run)
+table = trace_report.trace_table(traces, wait)
+glue("traces_total", book.plain(len(traces)), display=False)
+glue("wait", wait, display=False)
+book.glue_numbers({"median_trace_chars": table["trace_chars"].median(), "mean_waits": table["waits"].mean(),
+                   "traces_with_wait_pct": 100 * (table["waits"] > 0).mean()})
+table[["trace_chars", "waits"]].describe().round(1)
+
+# %% [markdown] tags=["tiny-world"]
 # ## What a trace looks like
 # In the main world every "Wait" is the teacher's own word and is trained on, as the "Wait"s
 # inside s1K's Gemini traces are. (With `train_on_wait: false` the teacher marks them as
 # *forced spans*, shown in [brackets], which carry no loss:
 # {py:func}`s1kit.training.tokenize_example`.)
 
-# %%
+# %% tags=["tiny-world"]
 def show(record):
     print(f"Q: {record['question']}   gold: {record['answer']}   teacher: {record['attempt']!r}"
           f"   broken: {record.get('broken')}")
@@ -79,11 +99,26 @@ for record in long_ones[:3]:
 for kind in ("api_error", "truncated", "ascii_junk"):
     show(next(r for r in traces if r.get("broken") == kind))
 
-# %%
+# %% [markdown] tags=["paper-scale"]
+# ## What a trace looks like
+# The beginning and the end of a trace of median length and of the longest one, with the attempt
+# (the answer the teacher wrote after thinking) and the dataset's answer.
+
+# %% tags=["paper-scale"]
+by_length = table.sort_values("trace_chars").index
+for name, row in (("median length", by_length[len(by_length) // 2]), ("longest", by_length[-1])):
+    record, trace = traces[row], traces[row]["trace"]
+    print(f"--- {name}: {record['id']} ({record['source']}), {len(trace):,} characters, "
+          f"\"{wait}\" written {table.loc[row, 'waits']} times")
+    print(f"Q: {record['question'][:300]}")
+    print(trace if len(trace) <= 1200 else f"{trace[:600]}\n[... {len(trace) - 1000:,} characters ...]\n{trace[-400:]}")
+    print(f"attempt: {str(record.get('attempt'))[-200:]!r}   answer: {str(record['answer'])[-200:]!r}\n")
+
+# %% tags=["tiny-world"]
 fig = count_figure(table, "waits", title="Waits per trace")
 book.glue_figure("fig_waits", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ```{glue:figure} fig_waits
 # :alt: Bar chart: how many teacher traces contain zero, one, two or more Wait continuations.
 # How many "Wait"s the teacher's traces contain.
@@ -94,10 +129,36 @@ book.glue_figure("fig_waits", fig)
 #   teacher stopped early in an impatient domain) and {glue:text}`broken_count` are broken on purpose.
 # - Each contrast world of chapter 7 ("Why does Wait work?") changes one teacher setting.
 
-# %% tags=["remove-cell"]
+# %% tags=["paper-scale"]
+import matplotlib.pyplot as plt
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+left.hist(table["trace_chars"], bins=30)
+left.set_xlabel("trace length (characters)")
+left.set_ylabel("traces")
+right.hist(table["waits"], bins=range(0, int(table["waits"].max()) + 2))
+right.set_xlabel(f'"{wait}"s per trace')
+fig.tight_layout()
+book.glue_figure("fig_trace_lengths", fig)
+
+# %% [markdown] tags=["paper-scale"]
+# ```{glue:figure} fig_trace_lengths
+# :alt: Two histograms: the traces' lengths in characters, and how many times each trace writes the extension string.
+# The traces of this run: their lengths (left) and how often each writes "{glue:text}`wait`" (right),
+# the string budget forcing appends (`evaluation.ignore_str`).
+# ```
+#
+# ## Summary
+# - {glue:text}`traces_total` traces, {glue:text}`median_trace_chars` characters long at the median;
+#   {glue:text}`traces_with_wait_pct`% of them write "{glue:text}`wait`" at least once,
+#   {glue:text}`mean_waits` times per trace on average.
+# - s1 did not filter its traces for a right answer (Section 2.1), and nothing in this chapter
+#   grades them.
+
+# %% tags=["remove-cell", "tiny-world"]
 book.glue_numbers(trace_report.exercise_numbers(traces, wait), digits=2)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `distillation.teacher.impatient_domains`.** Empty the list. Predict the share of
 #    traces that end with a wrong answer.

@@ -22,11 +22,19 @@
 # 3. **Diversity**: take all correct AIME/GPQA questions; then repeatedly pick a domain
 #    uniformly at random and, inside it, a question with probability proportional to
 #    $2^{-\text{rank}}$ of its trace length (longest first).
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** runs {py:func}`s1kit.pipeline.selection`, which calls
 # {py:func}`s1kit.selection.select_s1k`: {py:func}`s1kit.selection.quality_filter`,
 # {py:func}`s1kit.selection.difficulty_filter` (the base model answers each candidate directly,
 # {py:func}`s1kit.selection.solved_by_model`) and {py:func}`s1kit.selection.diversity_select`.
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** runs {py:func}`s1kit.pipeline.selection`. A profile that names a released
+# selection (`sourcing.hub.selection_dataset`: s1K or s1K-1.1) takes it whole
+# ({py:func}`s1kit.selection.released_s1k`), and its funnel has one step; otherwise
+# {py:func}`s1kit.selection.select_s1k` runs the three steps above on the pool. Either way each
+# selected trace's length is counted in the base model's tokens, Algorithm 1's difficulty signal.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -63,18 +71,18 @@ pd.DataFrame(funnel)
 # {glue:text}`paper_funnel` (Section 2.2).
 # ```
 
-# %%
+# %% tags=["tiny-world"]
 wait = run.profile.evaluation.ignore_str
 table = trace_report.trace_table(s1k, wait)
 glue("s1k_domains", book.plain(table["domain"].nunique()), display=False)
 glue("s1k_wrong_pct", book.plain(trace_report.teacher_rates(s1k, wait)["wrong_answer_pct"]), display=False)
 trace_report.selected_by_domain(selected["candidates"], s1k)
 
-# %%
+# %% tags=["tiny-world"]
 fig = count_figure(table, "difficulty", title="s1K: selected questions per number of terms")
 book.glue_figure("fig_s1k_difficulty", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ```{glue:figure} fig_s1k_difficulty
 # :alt: Bar chart: s1K's selected questions per number of terms.
 # The selected questions by difficulty: the length-favouring sampler prefers long problems.
@@ -88,12 +96,47 @@ book.glue_figure("fig_s1k_difficulty", fig)
 #   domain, so in the patient domains the s1K traces are much longer than the average
 #   candidate; in the impatient ones, where every trace stops at three lines, only a little.
 
-# %% tags=["remove-cell"]
+# %% tags=["paper-scale"]
+from IPython.display import display
+
+wait = run.profile.evaluation.ignore_str
+table = trace_report.trace_table(s1k, wait).assign(thinking_tokens=[r["thinking_tokens"] for r in s1k])
+glue("s1k_domains", book.plain(table["domain"].nunique()), display=False)
+book.glue_numbers({"s1k_median_tokens": table["thinking_tokens"].median(),
+                   "s1k_max_tokens": table["thinking_tokens"].max()})
+if selected["candidates"]:
+    display(trace_report.selected_by_domain(selected["candidates"], s1k))
+else:
+    print("A released selection, taken whole: there are no candidates to set beside it.")
+table.groupby("domain").agg(selected=("source", "size"), mean_trace_tokens=("thinking_tokens", "mean"),
+                            mean_waits=("waits", "mean")).round(1)
+
+# %% tags=["paper-scale"]
+fig = count_figure(table.assign(**{"trace tokens": pd.cut(table["thinking_tokens"], 10)}), "trace tokens",
+                   title="s1K: selected questions per trace length (tokens)")
+fig.axes[0].tick_params(axis="x", labelrotation=45)
+book.glue_figure("fig_s1k_tokens", fig)
+
+# %% [markdown] tags=["paper-scale"]
+# ```{glue:figure} fig_s1k_tokens
+# :alt: Bar chart: s1K's selected questions per range of trace length in tokens.
+# The selected traces by length, in the base model's tokens.
+# ```
+#
+# ## Summary
+# - {glue:text}`s1k_size` questions from {glue:text}`s1k_domains` domains; their traces are
+#   {glue:text}`s1k_median_tokens` tokens long at the median and {glue:text}`s1k_max_tokens` at most.
+# - s1 kept the traces whatever their answer: nothing in the selection grades the teacher.
+#
+# ## Exercises
+# This chapter's exercises turn the knobs of the tiny world's selection; they are not shown at this scale.
+
+# %% tags=["remove-cell", "tiny-world"]
 solved = pipeline.difficulty(run)
 pool_traces = pipeline.distillation(run)
 book.glue_numbers(trace_report.selection_exercise_numbers(pool_traces, solved, wait))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `selection.difficulty_max_candidates`.** The difficulty filter grades a sample of the
 #    pool with the base model. Before looking: what share of the sampled questions does the base

@@ -51,7 +51,7 @@ if tokenizer is not None:
     shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"], strict=True))
     print(shown)
 
-# %%
+# %% tags=["tiny-world"]
 result = pipeline.sft(run)
 report = result["report"]
 glue("sft_steps", book.plain(report["steps"]), display=False)
@@ -64,7 +64,40 @@ fig = training_report.loss_figure({"SFT on s1K": report})
 book.glue_figure("fig_sft_loss", fig)
 {k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")}
 
-# %% [markdown]
+# %% tags=["paper-scale"]
+from s1kit.report.figures import empty_figure
+
+result = pipeline.sft(run)
+report = result["report"]
+glue("paper_recipe", f"{paper.SFT_RECIPE['epochs']} epochs, {paper.SFT_RECIPE['minutes']} minutes on "
+     f"{paper.SFT_RECIPE['gpus']}s", display=False)
+if report is None:  # sft.kind: pretrained, a released fine-tuned checkpoint
+    glue("sft_line", f"nothing was trained here: the fine-tuned model is the released checkpoint "
+         f"{result['path']}, used as it is", display=False)
+    fig = empty_figure(f"no training in this run: {result['path']} is a released checkpoint")
+    print(f"The fine-tuned model is a released checkpoint, {result['path']}: nothing was trained here.")
+else:
+    glue("sft_line", f"{report['steps']} steps, about {training_report.epochs(report):.1f} epochs over s1K, in "
+         f"{report['wall_s'] / 60:.1f} minutes at {report['tokens_per_s']:,.0f} tokens/s on this machine; the "
+         f"fine-tuned model is saved in Hugging Face format in runs/<profile>/models/sft/", display=False)
+    fig = training_report.loss_figure({"SFT on s1K": report})
+    print({k: report[k] for k in ("examples", "steps", "train_tokens", "wall_s", "tokens_per_s")})
+book.glue_figure("fig_sft_loss", fig)
+
+# %% [markdown] tags=["paper-scale"]
+# ```{glue:figure} fig_sft_loss
+# :alt: Line chart: the SFT training loss over the training steps, or a note that this run trained nothing.
+# Training loss of SFT on s1K (completion tokens only), when this run fine-tunes.
+# ```
+#
+# ## Summary
+# - This run: {glue:text}`sft_line`.
+# - The paper's recipe for comparison ({py:mod}`s1kit.paper`, Section 4.1): {glue:text}`paper_recipe`.
+#
+# ## Exercises
+# This chapter's exercises are about the tiny model's training schedule; they are not shown at this scale.
+
+# %% [markdown] tags=["tiny-world"]
 # ```{glue:figure} fig_sft_loss
 # :alt: Line chart: the SFT training loss falling over the training steps.
 # Training loss of SFT on s1K (completion tokens only).
@@ -79,10 +112,10 @@ book.glue_figure("fig_sft_loss", fig)
 #   longer run did to the model.
 # - The fine-tuned model is saved in Hugging Face format in `runs/<profile>/models/sft/`.
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell", "tiny-world"]
 book.glue_numbers(training_report.exercise_numbers(report), digits=3)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `sft.train.max_steps`.** Set it to the paper's 5 epochs. How many steps is that here,
 #    and what training loss do you expect at the end?

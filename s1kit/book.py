@@ -13,7 +13,9 @@ The chapters glue values into their prose (``{glue:text}`name```) and figures in
   (``reference/<profile>/``, ``reference/<profile>-avx2/``, ...) and :func:`reference_value`
   reads it, so a chapter can set "this run" beside "the reference run";
 * the run card's data (commit, machine, seconds per stage, training speed) comes from
-  :mod:`s1kit.reference`, which writes the same into every reference run.
+  :mod:`s1kit.reference`, which writes the same into every reference run;
+* :func:`verdicts` puts a chapter's verdicts on the page, except in a rehearsal (toy stand-in
+  weights, :func:`rehearsal_note`), whose numbers say nothing about the paper.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 import numbers
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from s1kit.report.summary import Summary
@@ -71,6 +73,28 @@ def glue_figure(name: str, fig) -> None:
     fig.set_dpi(DPI)
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+REHEARSAL_NOTE = ("Rehearsal: this run's weights are toy stand-ins, so its numbers test only that the pipeline "
+                  "runs; no verdict about the paper is drawn from them.")
+
+
+def rehearsal_note(run) -> str | None:
+    """The sentence that stands in for a verdict in a rehearsal (``profile.rehearsal``); None in a real run."""
+    return REHEARSAL_NOTE if run.profile.rehearsal else None
+
+
+def verdicts(run, lines: Sequence[str]):
+    """A chapter's verdicts as a Markdown list; in a rehearsal, only :func:`rehearsal_note` instead."""
+    from IPython.display import Markdown
+
+    note = rehearsal_note(run)
+    return Markdown(note if note else "\n".join(f"- {line}" for line in lines))
+
+
+def without_verdicts(run, table, column: str = "verdict"):
+    """``table`` as it is; in a rehearsal without its verdict ``column`` (a rehearsal judges nothing)."""
+    return table.drop(columns=column) if rehearsal_note(run) else table
 
 
 def reference_dir(profile: str) -> Path:

@@ -2,6 +2,11 @@
 
 A chapter whose source, profile and package are unchanged since its last execution is reused
 (its stamp); an executed notebook takes its final name only once every cell ran.
+
+**One chapter, two scales.** A cell tagged ``tiny-world`` is about the generated world (its
+running sums, its teacher, its contrast worlds) and is left out of a chapter run on Hub data; a
+cell tagged ``paper-scale`` is left out of a tiny-world run (:func:`cells_for`). Every other cell
+runs at both scales.
 """
 
 from __future__ import annotations
@@ -56,13 +61,23 @@ def compute_stages(profile, runs: Path) -> None:
         pipeline.world_variant(run, world).ensure("evaluation")
 
 
-def _execute(source: Path, out_dir: Path, parameters: dict, stamp: str) -> float:
+SCALE_TAGS = ("tiny-world", "paper-scale")
+
+
+def cells_for(notebook, tiny_world: bool):
+    """The chapter's cells for one scale: those tagged for the other scale are left out."""
+    other = "paper-scale" if tiny_world else "tiny-world"
+    notebook.cells = [c for c in notebook.cells if other not in c.metadata.get("tags", [])]
+    return notebook
+
+
+def _execute(source: Path, out_dir: Path, parameters: dict, stamp: str, tiny_world: bool = True) -> float:
     """Execute one chapter with papermill into ``out_dir``; the final name only once it finished."""
     import jupytext
     import papermill
 
     executed = out_dir / f"{source.stem}.ipynb"
-    notebook = jupytext.read(source)
+    notebook = cells_for(jupytext.read(source), tiny_world)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     unexecuted = out_dir / f"{source.stem}.source.ipynb"
     jupytext.write(notebook, unexecuted)
@@ -98,12 +113,14 @@ def execute_notebooks(profile_spec: str, profile_name: str, runs: Path, workers:
         todo.append((source, stamp))
     if not todo:
         return {}
-    compute_stages(load_profile(profile_spec), runs)
+    profile = load_profile(profile_spec)
+    compute_stages(profile, runs)
     parameters = {"profile": portable(Path(profile_spec)) if Path(profile_spec).suffix else profile_spec,
                   "runs_root": portable(runs)}
     seconds = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {source.stem: pool.submit(_execute, source, out_dir, parameters, stamp) for source, stamp in todo}
+        futures = {source.stem: pool.submit(_execute, source, out_dir, parameters, stamp, profile.runs_tiny_world)
+                   for source, stamp in todo}
         for name, future in futures.items():
             seconds[name] = future.result()  # a failed chapter raises here, naming its cell
             log.info("notebook %s: executed in %.1fs", name, seconds[name])

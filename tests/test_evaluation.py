@@ -9,6 +9,7 @@ from stub_engine import Reply, ScriptedEngine
 
 from s1kit.evaluation import (
     EvaluationConfig,
+    FinishedPoints,
     SweepPoint,
     best_num_ignore,
     bootstrap_ci,
@@ -188,3 +189,49 @@ def test_dev_choice_runs_only_the_uncapped_ignore_sweep(tokenizer):
     choice = dev_choice(tuned, dev, EvaluationConfig(caps=[3, 8], num_ignores=[0, 2, 1], bootstrap_samples=50), 0)
     assert choice == {"n": 1, "accuracy_by_num_ignore": {"0": 0.0, "1": 1.0, "2": 1.0}, "best_num_ignore": 1}
     assert [(c.max_thinking_tokens, c.num_ignore) for c in tuned.configs] == [(None, 0), (None, 1), (None, 2)]
+
+
+# -- an interrupted sweep resumes --------------------------------------------------------------------------------
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_sweep_resumes_without_decoding_finished_points(tokenizer, tmp_path):
+    base, tuned = engines(tokenizer)
+    whole = evaluate(base, tuned, held_out(), CONFIG, seed=7, profile_name="unit")
+    points = len(whole.summary["budget_forcing"])
+
+    base, tuned = engines(tokenizer)
+    run_once = tuned.run
+
+    def dies_at_the_fourth_point(*args):
+        if len(tuned.configs) == 3:  # three points finished and kept; the fourth never ends
+            raise Interrupted
+        run_once(*args)
+
+    tuned.run = dies_at_the_fourth_point
+    with pytest.raises(Interrupted):
+        evaluate(base, tuned, held_out(), CONFIG, seed=7, profile_name="unit", finished=FinishedPoints(tmp_path))
+    assert len(list(tmp_path.glob("point-*.json"))) == 3 and (tmp_path / "base.json").exists()
+
+    base, tuned = engines(tokenizer)
+    finished = FinishedPoints(tmp_path)
+    resumed = evaluate(base, tuned, held_out(), CONFIG, seed=7, profile_name="unit", finished=finished)
+    assert not base.configs  # the base model's answers were kept: not asked again
+    assert len(tuned.configs) == points - 3  # only the unfinished points were decoded
+    assert "base" in finished.reused and len(finished.reused) == 4
+    assert resumed.summary == whole.summary and resumed.generations == whole.generations
+    assert resumed.base_generations == whole.base_generations
+
+
+def test_engines_given_as_loaders_are_loaded_once_and_the_base_one_closed(tokenizer):
+    base, tuned = engines(tokenizer)
+    events = []
+    base.close = lambda: events.append("base closed")
+
+    def load(engine, name):
+        events.append(f"{name} loaded")
+        return engine
+
+    evaluate(lambda: load(base, "base"), lambda: load(tuned, "tuned"), held_out(), CONFIG, seed=7, profile_name="unit")
+    assert events == ["base loaded", "base closed", "tuned loaded"]

@@ -1,10 +1,14 @@
 """Supervised fine-tuning: the loss mask, the settings, the batch plan, trl arguments, the chat format, packing."""
 
 import pytest
-from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
+import torch
+from conftest import SMALL, teacher_examples
+from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast, TrainerCallback
 
+from s1kit.modeling import load_model
+from s1kit.tiny.model import build_tiny_model
 from s1kit.tiny.tokenizer import build_tiny_tokenizer
-from s1kit.training import Example, TrainConfig, tokenize_example
+from s1kit.training import Example, TrainConfig, tokenize_example, train_sft
 
 
 def test_loss_mask_covers_thinking_and_answer_but_not_question_or_forced_spans(tokenizer, chat):
@@ -140,3 +144,39 @@ def test_packed_batch_gives_the_padded_batch_loss_and_gradients(tokenizer, chat,
     with torch.no_grad():
         apart, together = (model(**batch, use_cache=False).logits for batch in (packed, leaked))
     assert (apart - together).abs().max() > 1e-3
+
+
+class _StopAt(TrainerCallback):
+    """Raises at the end of one optimizer step: an interruption after the checkpoint of the step before."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_fine_tune_resumes_from_its_last_checkpoint(tokenizer, chat, tmp_path):
+    _, examples = teacher_examples(chat, 64)
+    config = TrainConfig(learning_rate=3e-3, max_steps=6, per_device_train_batch_size=8, warmup_ratio=0.1,
+                         max_length=256, logging_steps=1, bf16=False, save_steps=2)
+
+    def fresh():
+        return build_tiny_model(SMALL, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
+
+    whole = train_sft(fresh(), tokenizer, examples, config, tmp_path / "whole", seed=0,
+                      checkpoint_dir=tmp_path / "whole-checkpoints")
+    checkpoints = tmp_path / "checkpoints"
+    with pytest.raises(KeyboardInterrupt):
+        train_sft(fresh(), tokenizer, examples, config, tmp_path / "first", seed=0, checkpoint_dir=checkpoints,
+                  callbacks=[_StopAt(5)])
+    assert sorted(p.name for p in checkpoints.glob("checkpoint-*")) == ["checkpoint-4"]  # the latest one kept
+    resumed = train_sft(fresh(), tokenizer, examples, config, tmp_path / "resumed", seed=0, checkpoint_dir=checkpoints)
+    assert resumed["resumed_from_step"] == 4 and resumed["steps"] == 6 and whole["resumed_from_step"] == 0
+    assert not checkpoints.exists()  # the model is saved: nothing left to resume
+    # the same model as a run that was never interrupted: weights, optimizer and data order restored
+    a, b = load_model(tmp_path / "whole"), load_model(tmp_path / "resumed")
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
+        assert torch.allclose(x, y, atol=1e-6), name
+    assert [e["loss"] for e in resumed["loss_history"]] == [e["loss"] for e in whole["loss_history"]][4:]

@@ -24,7 +24,8 @@ OVERLAY = Path(__file__).resolve().parent.parent / "recipes" / "rehearsal.yaml"
 # Where a recipe's values may differ in its rehearsal (anything else is the method, and stays)
 SIZE_AND_HARDWARE = ("name", "torch_threads", "requires", "launch.config_file", "launch.processes",
                      "sft.train.max_length", "sft.train.save_steps", "evaluation.vllm_kwargs", "evaluation.caps",
-                     "evaluation.vote_sizes", "control.token_budgets", "control.rejection_budgets", "rehearsal",
+                     "evaluation.vote_sizes", "evaluation.max_answer_tokens",
+                     "evaluation.base_max_answer_tokens", "control.token_budgets", "control.rejection_budgets", "rehearsal",
                      "distillation.endpoint.vllm_args", "distillation.endpoint.max_tokens",
                      "distillation.endpoint.concurrency")
 
@@ -68,6 +69,9 @@ def rehearsal_profile(recipe: str, overlay: Overlay | None = None) -> Profile:
     evaluation = merged.setdefault("evaluation", {})
     if "caps" in evaluation:
         evaluation["caps"] = _divided(evaluation["caps"], overlay.cap_divisor)
+    for key in ("max_answer_tokens", "base_max_answer_tokens"):  # null (the rest of the context) stays null
+        if evaluation.get(key):
+            evaluation[key] = _divided([evaluation[key]], overlay.cap_divisor)[0]
     control = merged.setdefault("control", {})
     for key in ("token_budgets", "rejection_budgets"):
         if key in control:
