@@ -45,7 +45,8 @@
 # The state machine each prompt runs through. The engines only decode; every token they produce
 # goes through it.
 # ```
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **A word on the outputs below.** In the tiny world every digit and symbol is a token and a word
 # ("Wait") is one token, as in Qwen's tokenizer; a trace is a running sum written two additions
 # per line (`12+3=15+4=19`). Printed raw, with the chat delimiters,
@@ -75,13 +76,13 @@ numbers = scaling.headline(summary, cap_k)
 book.glue_numbers({"cap_k": cap_k, **numbers})
 book.glue_figure("fig_forcing_states", forcing_diagram())
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## One question, token by token
 # {py:func}`s1kit.walkthrough.forcing_walkthrough` runs the fine-tuned model on one held-out
 # question with k = 2 and no cap, and writes down every rule that acted. Below: the rows where
 # something happened, then the whole output with the forced text in brackets.
 
-# %%
+# %% tags=["tiny-world"]
 import pandas as pd
 from IPython.display import Code
 
@@ -108,14 +109,44 @@ def walk(config: BudgetForcing) -> pd.DataFrame:
 
 walk(BudgetForcing(num_ignore=2, max_answer_tokens=run.profile.evaluation.max_answer_tokens, chat=chat))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # The same question with a cap of N = {glue:text}`smallest_cap` thinking tokens and no "Wait": the
 # cap fires in the middle of the sum and "Final Answer:" is appended; what the model writes after
 # it (a total, or more sum lines) is in the last rows.
 
-# %%
+# %% tags=["tiny-world"]
 walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_tokens=run.profile.evaluation.max_answer_tokens,
                    chat=chat))
+
+# %% [markdown] tags=["paper-scale"]
+# ## One question, three settings
+# One held-out question of each benchmark as the evaluation stage answered it: with no forcing
+# (k = 0), with the most forced "Wait"s of the sweep, and capped at the smallest cap. Long texts are
+# shortened in the middle ([...]); the counts come from each output's record in
+# `results/generations.jsonl`.
+
+# %% tags=["paper-scale"]
+from IPython.display import Code  # noqa: F811 (imported by the tiny world's walk-through at the other scale)
+
+from s1kit.budget import ForcingState  # noqa: F811
+
+
+def shorten(text: str, keep: int = 300) -> str:
+    return text if len(text) <= 2 * keep + 20 else f"{text[:keep]}[... {len(text) - 2 * keep:,} characters ...]{text[-keep:]}"
+
+
+uncapped = summary.uncapped()
+settings = {"k=0, no cap": uncapped[0], f"k={max(uncapped)}, no cap": uncapped[max(uncapped)]}
+if summary.caps(cap_k):
+    settings[f"N={numbers['smallest_cap']}, k={cap_k}"] = summary.caps(cap_k)[0]
+for benchmark in dict.fromkeys(t["benchmark"] for t in test):
+    question = next(t for t in test if t["benchmark"] == benchmark)
+    print(f"=== {benchmark} ({question['id']}): {shorten(question['question'], 200)}\n    gold answer: {question['answer']}")
+    for name, point in settings.items():
+        g = next(g for g in generations if g["point"] == point.index and g["id"] == question["id"])
+        print(f"--- {name}: {g['thinking_tokens']} thinking tokens, {g['ignores_used']} ends suppressed, "
+              f"cap fired: {g['cap_fired']}, correct: {g['correct']}")
+        print(shorten(g["thinking"]) + "|" + shorten(g["answer_text"], 150), end="\n\n")
 
 # %% [markdown]
 # ## The code that decides
@@ -136,28 +167,39 @@ Code(inspect.getsource(ForcingState.request_stop) + "\n" + inspect.getsource(For
 frame = scaling.sweep_frame(summary)
 frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fired_rate", "mean_ignores_used", "n"]]
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Extending thinking: suppress the end k times
 # With k = 0 the model stops on its own. It learned from its teacher to stop after three lines,
 # and it stops there on some sums that have numbers left. Each forced "Wait" gives it room for
 # more lines; the table says whether that helps, and the table by number of terms below says
 # where.
 
+# %% [markdown] tags=["paper-scale"]
+# ## Extending thinking: suppress the end k times
+# With k = 0 the model stops on its own; each forced "Wait" makes it go on. The table says what that
+# does to accuracy and to the length of thinking; the table per benchmark below says where.
+
 # %%
 ignores = scaling.ignore_points(summary)
 ignores[["num_ignore", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens"]]
 
-# %%
+# %% tags=["tiny-world"]
 longest = scaling.longest_questions(test)
 for k in (0, 1, 2):
     for g in scaling.point_examples(generations, longest, summary.point(None, k), count=1):
         print(f"k={k}  Q: {g['question']}  gold {g['gold']}  correct={g['correct']}")
         print(g["thinking"] + "|" + g["answer_text"], end="\n\n")
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Capping thinking: at most N tokens
 # The cap sweep caps the model's own thinking (k = {glue:text}`cap_k` forced "Wait"s); a cap shorter
 # than the computation cuts it off, and the forced "Final Answer:" then reads a partial sum.
+
+# %% [markdown] tags=["paper-scale"]
+# ## Capping thinking: at most N tokens
+# The cap sweep caps the model's own thinking (k = {glue:text}`cap_k` forced "Wait"s); a cap shorter
+# than the model's reasoning cuts it off, and the model must answer right after the forced
+# "Final Answer:".
 
 # %%
 caps = scaling.cap_points(summary, cap_k)
@@ -166,12 +208,40 @@ book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_
 book.glue_numbers({"smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
 caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate"]]
 
-# %%
+# %% tags=["tiny-world"]
 points = {"k=0": summary.point(None, 0),
           f"k={numbers['best_k']} (best on the {numbers['best_k_source']})": summary.point(None, numbers["best_k"])}
 scaling.accuracy_by_difficulty(generations, test, points)
 
-# %% [markdown]
+# %% tags=["paper-scale"]
+from s1kit.jsonio import read_jsonl
+
+base_rows = read_jsonl(run.ensure("evaluation") / "base_generations.jsonl")  # the base model's graded answers
+points = {"base model, answering directly": None, "k=0": summary.point(None, 0),
+          f"k={numbers['best_k']} (best on the {numbers['best_k_source']})": summary.point(None, numbers["best_k"])}
+scaling.accuracy_by_benchmark(summary, test, points, scaling.base_accuracy_by_benchmark(summary, base_rows, test))
+
+# %% [markdown] tags=["paper-scale"]
+# ## Summary
+# Over all {glue:text}`n` held-out questions together (chapter 6 sets each benchmark apart):
+# - Base model answering directly: {glue:text}`base`%. The SFT model with no forcing (k = 0):
+#   {glue:text}`k0`%.
+# - Capped at N = {glue:text}`smallest_cap` thinking tokens the SFT model scores {glue:text}`smallest_cap_acc`%:
+#   {glue:text}`cap_gain` points below its own, uncapped thinking.
+# - With k = {glue:text}`best_k` forced "Wait"s (chosen on the {glue:text}`best_k_source`) it scores
+#   {glue:text}`best_k_acc`% on the test set, {glue:text}`wait_gain` points above k = 0.
+#
+# ## Exercises
+# 1. **Rule 4 by hand.** With a cap of N tokens, how many thinking tokens can a question have at
+#    most, and what share of questions had the cap fire at the smallest cap?
+#
+# ```{admonition} Solution (computed from this run)
+# :class: dropdown
+# 1. At most N: the cap counts every thinking token, forced ones included. At N =
+#    {glue:text}`smallest_cap` the cap fired for {glue:text}`smallest_cap_fired`% of the questions.
+# ```
+
+# %% [markdown] tags=["tiny-world"]
 # ## Summary
 # - Base model answering directly: {glue:text}`base`%. The SFT model with no forcing (k = 0):
 #   {glue:text}`k0`% (the paper, Table 1: 26.7% → 50.0% on AIME24 without budget forcing).

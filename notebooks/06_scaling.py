@@ -15,12 +15,21 @@
 #
 # **Paper, Figure 1 and Table 1.** s1-32B's accuracy rises with the number of thinking tokens
 # that budget forcing allows; on AIME24, extending with "Wait" takes it from 50.0% to 56.7%.
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** draws the tiny profile's version of Figure 1 from `results/summary.json`
 # ({py:func}`s1kit.report.scaling.scaling_figure`) and sets the paper's numbers beside ours, like for
 # like: unforced beside unforced, forced beside forced. The x-axis counts thinking tokens (a
 # tiny-world token is a digit, a symbol or a word): the paper's AIME24 traces run to thousands of
 # tokens, ours to about a hundred.
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** draws this run's version of Figure 1 from `results/summary.json`
+# ({py:func}`s1kit.report.scaling.scaling_figure`), over all its held-out questions together, and
+# sets the paper's Table 1 beside ours benchmark by benchmark: the paper's AIME24 column beside our
+# AIME24 questions, its MATH500 column beside our MATH500 questions, and so on
+# ({py:func}`s1kit.report.scaling.table1_by_benchmark`), never our pooled accuracy beside one
+# benchmark's.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -52,12 +61,12 @@ book.glue_numbers(scaling.exercise_numbers(summary))  # the two largest k of the
 # bars: 95% bootstrap intervals over questions.
 # ```
 
-# %%
+# %% tags=["tiny-world"]
 table = scaling.table1(summary, numbers)
 book.glue_figure("fig_table1", scaling.table1_figure(table))
 table
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ```{glue:figure} fig_table1
 # :alt: Horizontal bars: for each step of Table 1 (base model, SFT unforced, SFT with forcing), the paper's AIME24 accuracy beside this run's held-out accuracy.
 # Table 1 drawn: each step of the paper's recipe, its AIME24 number beside ours. The paper's
@@ -65,7 +74,7 @@ table
 # numbers are what can be set beside ours.
 # ```
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # Paper numbers: {py:mod}`s1kit.paper` (Table 1 of the paper). Ours: this run. Each row compares
 # the same quantity: the paper's "s1 w/o budget forcing" is s1-32B thinking as long as it wants,
 # our k = 0; its "s1-32B" row is budget forcing on top, our k chosen on the dev split.
@@ -74,12 +83,36 @@ table
 # Each line below is decided by the run's numbers ({py:func}`s1kit.report.scaling.verdicts`): a
 # difference counts when its 95% paired bootstrap interval (chapter 8) excludes zero.
 
-# %%
+# %% tags=["tiny-world"]
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in scaling.verdicts(numbers)))
 
-# %% [markdown]
+# %% [markdown] tags=["paper-scale"]
+# ## Table 1, benchmark by benchmark
+# Paper columns: {py:mod}`s1kit.paper` (Table 1 of the paper). Ours: this run, each benchmark's
+# held-out questions on their own (`accuracy_by_benchmark` of `results/summary.json`; the base
+# model's from its graded answers, `results/base_generations.jsonl`). Each row compares the same
+# quantity: the paper's "s1 w/o budget forcing" is s1-32B thinking as long as it wants, our k = 0;
+# its "s1-32B" row is budget forcing on top, our k chosen as chapter 8 says.
+
+# %% tags=["paper-scale"]
+from s1kit.jsonio import read_jsonl
+
+test = pipeline.sourcing(run)["test"]
+base_rows = read_jsonl(run.ensure("evaluation") / "base_generations.jsonl")
+scaling.table1_by_benchmark(summary, numbers, test, scaling.base_accuracy_by_benchmark(summary, base_rows, test))
+
+# %% [markdown] tags=["paper-scale"]
+# ## Verdict
+
+# %% tags=["paper-scale"]
+book.verdicts(run, ["Verdicts benchmark by benchmark, each with its own paired 95% interval, are not shown at this "
+                    "scale: `summary.json` pairs the settings over all benchmarks together, and a pooled verdict would "
+                    "set every benchmark against AIME24's column. The table above gives the numbers benchmark by "
+                    "benchmark."])
+
+# %% [markdown] tags=["tiny-world"]
 # ## This run and the reference run
 # `reference/` holds the results of committed runs of this profile, one per CPU setting they
 # were measured on ({py:func}`s1kit.book.matching_reference`): `reference/tiny/` on a CPU with
@@ -91,11 +124,16 @@ Markdown("\n".join(f"- {line}" for line in scaling.verdicts(numbers)))
 # none matches. The shape does not rest on one CPU or one seed: the README lists the same
 # targets met with seeds 0, 1 and 2 and with AVX2 emulated.
 
+# %% [markdown] tags=["paper-scale"]
+# ## This run and the reference run
+# The line below names the committed reference run of this profile made on this kind of machine
+# ({py:func}`s1kit.book.matching_reference`), or says that there is none.
+
 # %%
 print(book.matching_reference(run.profile)[1])
 book.reference_comparison(run.profile, summary, cap_k)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `evaluation.caps`** (`s1kit/recipes/tiny.yaml`). Before looking: what accuracy does
 #    the smallest cap give, and why should it be far below the uncapped k = 0? Then find its row
@@ -120,3 +158,15 @@ book.reference_comparison(run.profile, summary, cap_k)
 #
 # Whether extending helps in the tiny world, and what in the training traces decides it, is the
 # subject of the next chapter.
+
+# %% [markdown] tags=["paper-scale"]
+# ## Exercises
+# 1. **Like for like.** Which of our numbers belongs beside the paper's AIME24 accuracy of s1 without
+#    budget forcing (Table 1)? Why would our pooled k = 0 accuracy not?
+#
+# ```{admonition} Solution (computed from this run)
+# :class: dropdown
+# 1. The unforced SFT model (k = 0) on our AIME24 questions alone: the row "SFT model, no forcing
+#    (k=0)" in the AIME24 column of the table. The pooled k = 0 ({glue:text}`k0`%) averages every
+#    benchmark of the run, and MATH500's questions are far easier than AIME24's.
+# ```

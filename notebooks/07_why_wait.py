@@ -12,7 +12,8 @@
 
 # %% [markdown]
 # # 7. When does "Wait" help?
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **The claim.** s1's central result is that *extending* thinking raises accuracy: suppress the
 # end of thinking, append "Wait", and the model re-checks and goes on (AIME24 50.0% → 56.7%,
 # Table 1). A cap sweep alone cannot show this. Cutting a computation short breaks it, so
@@ -43,13 +44,20 @@ from s1kit import book, pipeline
 
 run = book.open_chapter(profile, runs_root)
 
-# %% [markdown]
+# %% [markdown] tags=["paper-scale"]
+# **Not run at this scale.** This chapter's experiment is its contrast worlds: each varies one
+# setting of the tiny world's programmatic teacher and runs the whole pipeline again on the traces
+# it writes. A run on Hub data has no such teacher (its traces come from a dataset or a reasoning
+# model), so the contrast worlds are not run on Hub data. Chapter 6 has this run's own scaling
+# curves.
+
+# %% [markdown] tags=["tiny-world"]
 # ## Scaling down or scaling up?
 # On the main run: how much of the accuracy range of chapter 6's figure comes from caps that cut the
 # model's own thinking short (scaling down), and how much from forcing it to think longer than it
 # wants to (scaling up, k chosen on the dev split)?
 
-# %%
+# %% tags=["tiny-world"]
 import pandas as pd
 
 from s1kit.report import scaling
@@ -64,7 +72,7 @@ split = scaling.scaling_down_and_up(main_summary, cap_k, best_k)
 book.glue_numbers({**split, "best_k": best_k})
 pd.Series(split).round(1).to_frame("points or %")
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # Cutting thinking short costs {glue:text}`scaling_down_points` points of accuracy; extending it
 # with k = {glue:text}`best_k` forced "Wait"s changes it by {glue:text}`scaling_up_points` points (chapter 8
 # gives the paired interval of that change; the verdicts below say whether it is distinguishable
@@ -78,7 +86,7 @@ pd.Series(split).round(1).to_frame("points or %")
 # once, unless the world's own change says otherwise. Forced text, which carries no loss, is in
 # [brackets].
 
-# %%
+# %% tags=["tiny-world"]
 import dataclasses
 import random
 
@@ -95,7 +103,7 @@ for name, change in shown.items():
     trace = write_trace(problem, config, random.Random(1))
     print(f"--- {name}: answer {trace.attempt}\n{mark_forced(trace.trace, trace.forced_spans)}\n")
 
-# %%
+# %% tags=["tiny-world"]
 worlds = {"main": run, **{name: pipeline.world_variant(run, name) for name in run.profile.contrast_worlds}}
 results = {name: pipeline.evaluation(w) for name, w in worlds.items()}
 summaries = {name: Summary.from_json(r["summary"]) for name, r in results.items()}
@@ -103,20 +111,20 @@ wait = run.profile.evaluation.ignore_str
 rates = pd.DataFrame({name: teacher_rates(pipeline.selection(w)["s1k"], wait) for name, w in worlds.items()})
 rates
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # The rates are over each world's s1K (the 1,000 selected traces the model is trained on).
 #
 # ## The curves
 # Left: accuracy as the number of forced "Wait"s grows (no cap). Right: accuracy as the thinking cap
 # grows (k = {glue:text}`cap_k`).
 
-# %%
+# %% tags=["tiny-world"]
 glue("cap_k", book.plain(cap_k), display=False)
 fig = world_report.worlds_figure(summaries, cap_k)
 book.glue_figure("fig_worlds", fig)
 world_report.ignore_table(summaries)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ```{glue:figure} fig_worlds
 # :alt: Two panels, one curve per world: left, accuracy against the number of forced Waits k; right, accuracy against mean thinking tokens in the cap sweep.
 # Four worlds, one pipeline. Accuracy (%) with 95% bootstrap intervals over held-out questions.
@@ -125,7 +133,7 @@ world_report.ignore_table(summaries)
 # ## Before and after forcing
 # One held-out question (the same one) in each world, with no forced Wait (k = 0) and with two (k = 2).
 
-# %%
+# %% tags=["tiny-world"]
 question = scaling.longest_questions(pipeline.sourcing(run)["test"])[0]
 for name in worlds:
     for k in (0, 2):
@@ -133,17 +141,17 @@ for name in worlds:
         print(f"--- {name}, k={k}: {g['question']}  gold {g['gold']}  correct={g['correct']}")
         print(g["thinking"].strip() + "\n" + g["answer_text"].strip() + "\n")
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## What this says
 # The verdicts below are decided by this run's numbers ({py:func}`s1kit.report.worlds.world_verdicts`;
 # a change counts when its paired 95% interval excludes zero).
 
-# %%
+# %% tags=["tiny-world"]
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in world_report.world_verdicts(summaries)))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # How to read them, by the design of each world:
 #
 # - **main**: the teacher's "Wait"s are trained on. In the impatient domains every trace stops
@@ -166,10 +174,10 @@ Markdown("\n".join(f"- {line}" for line in world_report.world_verdicts(summaries
 # continuation after a premature stop. Whether Qwen2.5-32B's s1K traces contain it is an
 # empirical question; the paper's measured answer is a modest one, 50.0% → 56.7% on AIME24.
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell", "tiny-world"]
 book.glue_numbers(world_report.exercise_numbers(summaries))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `p_final_check`** (the `no_checks` world). Before looking at the curves: with no
 #    checks in s1K, does one forced "Wait" (k = 1) help as much as in the main world?

@@ -30,7 +30,8 @@
 # when trained to; step counting controls better but does not scale; class prompts can scale but
 # control is loose; rejection sampling scales *inversely*, because short generations are the
 # ones that were on the right track from the start.
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** builds each method for the tiny world ({py:mod}`s1kit.control`) and scores all
 # of them with the metrics of chapter 8. Three departures from the paper, forced by the tiny
 # world, are listed in {py:mod}`s1kit.control`'s docstring: one conditional model is trained for
@@ -39,6 +40,18 @@
 # and its countdown line reads `(N steps left)`; SCC + BF stops thinking after N steps' worth of
 # tokens. Rejection sampling draws from the samples of chapter 10 (up to
 # `max(evaluation.vote_sizes)` tries per question).
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** builds each method with the same code as the tiny world ({py:mod}`s1kit.control`)
+# and scores all of them with the metrics of chapter 8. The same departures from the paper apply,
+# as {py:mod}`s1kit.control`'s docstring lists them: one conditional model is fine-tuned for TCC, SCC
+# and CCC together (s1 trained one per method and used s1-32B itself for CCC); a step is one
+# non-empty line of the trace (s1 split traces at blank lines), and its countdown line reads
+# `(N steps left)`; SCC + BF stops thinking after N steps' worth of tokens. Rejection sampling draws
+# from the samples of chapter 10 (up to `max(evaluation.vote_sizes)` tries per question). A profile
+# with `control.enabled: false` trains no conditional model, and the tables below say so. The
+# paper's Table 3 is measured on AIME24 alone; ours pools every benchmark of this run, so its
+# Performance column is not like for like with the paper's.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -55,7 +68,7 @@ run = book.open_chapter(profile, runs_root)
 # The same s1K, each example with one control instruction chosen at random
 # ({py:func}`s1kit.control.conditional_records`). One example of each style:
 
-# %%
+# %% tags=["tiny-world"]
 from s1kit.control import conditional_s1k
 from s1kit.report import table3
 from s1kit.tokenizer import load_tokenizer
@@ -65,6 +78,24 @@ records = conditional_s1k(s1k, load_tokenizer(pipeline.base_model(run)["path"]),
 for style in ("tokens", "steps", "short", "long"):
     example = next(r for r in records if r["control"] == style)
     print(f"--- {style}\nQ: {example['question']}\n{example['trace']}\n")
+
+# %% tags=["paper-scale"]
+from s1kit.control import conditional_s1k
+from s1kit.report import table3  # noqa: F811 (the tiny world's cell above imports it at the other scale)
+from s1kit.tokenizer import load_tokenizer
+
+if run.profile.control.enabled:
+    s1k = pipeline.selection(run)["s1k"]
+    records = conditional_s1k(s1k, load_tokenizer(pipeline.base_model(run)["path"]), run.profile.seed)
+    for style in ("tokens", "steps", "short", "long"):
+        example = next((r for r in records if r["control"] == style), None)
+        if example is None:
+            print(f"--- {style}: no example of this style in this run's s1K\n")
+            continue
+        trace = example["trace"]
+        print(f"--- {style}\nQ: {example['question'][-400:]}\n{trace if len(trace) <= 800 else trace[:800] + ' [...]'}\n")
+else:
+    print("Not run in this profile: control.enabled is false, so no conditional model is trained.")
 
 # %% [markdown]
 # ## Control, Scaling, Performance
@@ -92,9 +123,7 @@ table3.method_runs(control)
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table3.control_verdicts`).
 
 # %%
-from IPython.display import Markdown
-
-Markdown("\n".join(f"- {line}" for line in table3.control_verdicts(control)))
+book.verdicts(run, table3.control_verdicts(control))
 
 # %% tags=["remove-cell"]
 book.glue_numbers(table3.exercise_numbers(control))

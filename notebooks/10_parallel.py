@@ -20,11 +20,18 @@
 # 64 samples: "majority voting cannot catch up with the performance of s1-32B", which the paper
 # reads as sequential scaling being more effective than parallel. The paper prints the voting
 # curve only as a plot, so no voting numbers are quoted here.
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** does both on the tiny world ({py:func}`s1kit.parallel.majority_vote_curve`):
 # majority voting over `evaluation.vote_sizes` temperature-1 samples of the base model (answering
 # directly, the paper's setting) and of the SFT model (thinking, no forcing), against the
 # budget-forcing sweeps at matched thinking tokens.
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** does both on this run ({py:func}`s1kit.parallel.majority_vote_curve`): majority
+# voting over `evaluation.vote_sizes` temperature-1 samples of the base model (answering directly,
+# the paper's setting) and of the SFT model (thinking, no forcing), against the budget-forcing
+# sweeps at matched thinking tokens.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -59,11 +66,9 @@ figure4b.vote_tables(parallel)
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.report.figure4b.parallel_verdicts`).
 
 # %%
-from IPython.display import Markdown
+book.verdicts(run, figure4b.parallel_verdicts(summary, parallel))
 
-Markdown("\n".join(f"- {line}" for line in figure4b.parallel_verdicts(summary, parallel)))
-
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # Majority voting helps only where independent samples are right more often than any single
 # wrong answer. A model that has not learned to finish a long sum (the base model) gives many
 # different wrong totals, and a vote among them stays wrong; budget forcing is meant instead to

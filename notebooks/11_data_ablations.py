@@ -19,7 +19,8 @@
 # (diversity only) 26.7%, longest (difficulty only) 33.3%, 59K-full 53.3%, s1K 50.0% on AIME24,
 # each with a 95% paired interval against s1K. Its conclusion: the combination matters, and
 # training on all 59K buys little over s1K at 56 times the compute (394 against 7 GPU hours).
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** trains the tiny base model on each alternative exactly as on s1K
 # ({py:func}`s1kit.selection.ablation_selection`, same SFT recipe) and evaluates it with no
 # forcing, the setting of the paper's table (it forced only a cap of ~30,000 tokens). One
@@ -39,7 +40,13 @@ from s1kit import book, pipeline
 
 run = book.open_chapter(profile, runs_root)
 
-# %%
+# %% [markdown] tags=["paper-scale"]
+# **Not run at this scale.** Table 2's alternative selections are drawn from the pool and each is
+# fine-tuned like s1K, inside one run. On Hub data `ablations.kinds` must be empty: Table 2 at
+# paper scale is s1's released ablation sets, each run as a profile of its own
+# (`sourcing.hub.selection_dataset`).
+
+# %% tags=["tiny-world"]
 from s1kit import paper
 from s1kit.report import table2
 
@@ -49,7 +56,7 @@ glue("full_compute_ratio", book.plain(round(hours["59K-full"] / hours["s1K"])), 
 book.glue_figure("fig_ablations", table2.ablation_figure(ablations))
 table2.ablation_table(ablations)
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # Paper columns: `TABLE2` in {py:mod}`s1kit.paper` (s1 paper, Table 2, AIME24). Ours: accuracy on this
 # run's held-out set with no forcing, and the paired 95% interval of the difference to s1K.
 #
@@ -67,15 +74,15 @@ table2.ablation_table(ablations)
 # ## What we found
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table2.ablation_verdicts`).
 
-# %%
+# %% tags=["tiny-world"]
 from IPython.display import Markdown
 
 Markdown("\n".join(f"- {line}" for line in table2.ablation_verdicts(ablations)))
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell", "tiny-world"]
 book.glue_numbers(table2.exercise_numbers(ablations))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Predict the table.** Before reading it: rank random, diverse, longest and the full pool by
 #    unforced accuracy, and say where s1K lands.

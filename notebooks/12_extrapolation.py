@@ -17,8 +17,16 @@
 # the end-of-thinking delimiter and appends a string. Suppressing it twice and appending "Wait"
 # lifted AIME24 from 50.0% to 53.3%; appending nothing, "Alternatively" or "Hmm" left it at 50.0%
 # (Table 4). Repeating "Wait" more often flattened out after six times (Figure 4a).
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** runs the same comparison on the tiny SFT model: the end suppressed
+# `evaluation.extrapolation_num_ignore` times, appending each string of
+# `evaluation.extrapolation_strings` ({py:func}`s1kit.experiments.extrapolation.extrapolation`), and the "Wait"
+# curve over k from the main sweep. Every gain is paired against the same model with no forcing,
+# on the same questions ({py:func}`s1kit.metrics.paired_bootstrap`).
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** runs the same comparison on this run's SFT model: the end suppressed
 # `evaluation.extrapolation_num_ignore` times, appending each string of
 # `evaluation.extrapolation_strings` ({py:func}`s1kit.experiments.extrapolation.extrapolation`), and the "Wait"
 # curve over k from the main sweep. Every gain is paired against the same model with no forcing,
@@ -45,7 +53,7 @@ fig = table4.extrapolation_figure(summary, extrapolation)
 book.glue_figure("fig_extrapolation", fig)
 table
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # Paper column: `TABLE4` in {py:mod}`s1kit.paper` (s1 paper, Table 4, AIME24; one AIME problem is
 # 3.3 points). Ours: the held-out set of this run.
 #
@@ -54,7 +62,29 @@ table
 # Left: the end of thinking suppressed the same number of times, appending different strings.
 # Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over questions).
 # ```
+
+# %% [markdown] tags=["paper-scale"]
+# Paper column: `TABLE4` in {py:mod}`s1kit.paper` (s1 paper, Table 4), AIME24 only. Ours: all the
+# held-out questions of this run together, every benchmark pooled, so the two columns are not like
+# for like; a per-benchmark Table 4 is not shown at this scale.
 #
+# ```{glue:figure} fig_extrapolation
+# :alt: Two panels: accuracy for each extrapolation string at k = 2, and accuracy against the number of forced Waits.
+# Left: the end of thinking suppressed the same number of times, appending different strings.
+# Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over questions).
+# ```
+#
+# ## What the model writes after each string
+# One output per string, a wrong one when there is one: the end of its thinking, where the
+# strings were appended.
+
+# %% tags=["paper-scale"]
+for text, output in table4.example_outputs(extrapolation).items():
+    thinking = output["thinking"].strip()
+    print(f"--- appending {text!r}: one output (correct={output['correct']})\n"
+          f"{thinking if len(thinking) <= 800 else '[...] ' + thinking[-800:]}\n")
+
+# %% [markdown] tags=["tiny-world"]
 # ## Why the string matters here
 # In the tiny world the SFT traces contain exactly one continuation after a pause: "Wait, "
 # followed by the next line or by the restated total. "Hmm" and "Alternatively" never occur in
@@ -62,7 +92,7 @@ table
 # back the position where it chose to stop, with the stop token banned once, and its next most
 # likely word there is the "Wait" it was trained on.
 
-# %%
+# %% tags=["tiny-world"]
 for text, output in table4.example_outputs(extrapolation).items():
     print(f"--- appending {text!r}: one output (correct={output['correct']})\n{output['thinking'].strip()}\n")
 
@@ -71,14 +101,12 @@ for text, output in table4.example_outputs(extrapolation).items():
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table4.extrapolation_verdicts`).
 
 # %%
-from IPython.display import Markdown
-
-Markdown("\n".join(f"- {line}" for line in table4.extrapolation_verdicts(extrapolation, summary)))
+book.verdicts(run, table4.extrapolation_verdicts(extrapolation, summary))
 
 # %% tags=["remove-cell"]
 book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Exercises
 # 1. **Knob: `evaluation.extrapolation_strings`.** Predict "Hmm" against "Wait" at the same number
 #    of suppressed ends, before reading the table.
@@ -92,4 +120,19 @@ book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
 #    there.
 # 2. No string: {glue:text}`ex_none_acc`%. Barred from stopping, the model writes whatever its next
 #    most likely token is, which the "Why the string matters here" section shows.
+# ```
+
+# %% [markdown] tags=["paper-scale"]
+# ## Exercises
+# 1. **Knob: `evaluation.extrapolation_strings`.** Predict "Hmm" against "Wait" at the same number
+#    of suppressed ends, before reading the table.
+# 2. **Append nothing.** With `ignore_str=None` the end of thinking is suppressed but no word is
+#    added. What does the model write next, and what does that do to accuracy?
+#
+# ```{admonition} Solutions (computed from this run)
+# :class: dropdown
+# 1. At k = {glue:text}`ex_wait_k`: "Wait" {glue:text}`ex_wait_acc`%, "Hmm" {glue:text}`ex_hmm_acc`%
+#    (all benchmarks together).
+# 2. No string: {glue:text}`ex_none_acc`%. Barred from stopping, the model writes whatever its next
+#    most likely token is; the outputs above show what it wrote.
 # ```

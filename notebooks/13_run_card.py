@@ -36,10 +36,14 @@ card = {"profile": run.profile.name, "seed": run.profile.seed, "commit": referen
         "built": datetime.date.today().isoformat(), "torch threads": run.profile.torch_threads, **reference.machine()}
 pd.Series(card, name="").to_frame()
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## Seconds per stage
 # The main world's stages, then each contrast world's own (they share the pool, the base model and
 # the difficulty verdicts). A stage that this profile did not run is not listed.
+
+# %% [markdown] tags=["paper-scale"]
+# ## Seconds per stage
+# The stages of this run. A stage that this profile did not run is not listed.
 
 # %%
 stage_rows = reference.stage_times(run)

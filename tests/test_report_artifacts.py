@@ -8,10 +8,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from report_inputs import all_numbers, quotable, reference_json, reference_summary, summary  # noqa: E402
+from report_inputs import all_numbers, quotable, reference_json, reference_summary, summary, summary_json  # noqa: E402
 
 from s1kit import paper  # noqa: E402
 from s1kit.report import figure4b, metrics, scaling, table2, table3, table4, traces, training, worlds  # noqa: E402
+from s1kit.report.summary import Summary  # noqa: E402
 from s1kit.report.words import NOT_RUN, change_word, effect_word, interval, interval_word  # noqa: E402
 
 SKIPPED_CONTROL = {"rows": {}, "metrics": {}, "skipped": "control.enabled is false"}
@@ -65,6 +66,32 @@ def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
     assert list(table["paper: AIME24 (%)"]) == list(aime.values())
     assert list(table["ours: tiny held-out (%)"]) == [5.0, 80.6, 98.4]
     assert not table.isna().any().any()
+
+
+def test_table1_by_benchmark_sets_each_benchmark_beside_the_papers_same_column():
+    raw = summary_json(0.2, {0: 0.5, 1: 0.6}, {16: 0.1})
+    raw["accuracy_by_benchmark"] = {"aime-src": [0.4, 0.5, 0.0], "math-src": [0.55, 0.65, 0.15], "other": [1.0, 1.0, 1.0]}
+    s = Summary.from_json(raw)
+    test = ([{"id": f"a{i}", "source": "aime-src", "benchmark": "aime"} for i in range(2)]
+            + [{"id": "m0", "source": "math-src", "benchmark": "math"}, {"id": "o0", "source": "other", "benchmark": "tiny"}])
+    base_rows = [{"id": "a0", "correct": True}, {"id": "a1", "correct": False}, {"id": "m0", "correct": False},
+                 {"id": "o0", "correct": True}]
+    base = scaling.base_accuracy_by_benchmark(s, base_rows, test)
+    assert base == {"aime-src": 0.5, "math-src": 0.0, "other": 1.0}
+    table = scaling.table1_by_benchmark(s, scaling.headline(s, cap_k=0), test, base)
+    aime = [values["AIME 2024"] for values in paper.TABLE1.values()]
+    math = [values["MATH500"] for values in paper.TABLE1.values()]
+    assert list(table.index) == [("AIME 2024", "paper (%)"), ("AIME 2024", "ours: aime-src (%)"), ("MATH500", "paper (%)"),
+                                 ("MATH500", "ours: math-src (%)"), ("other", "paper (%)"), ("other", "ours: other (%)")]
+    assert list(table.iloc[0]) == aime and list(table.iloc[1]) == [50.0, 40.0, 50.0]  # best k: 1
+    assert list(table.iloc[2]) == math and list(table.iloc[3]) == [0.0, 55.0, 65.0]
+    assert list(table.iloc[4]) == ["-"] * 3  # no Table 1 column for it: nothing set beside ours
+    raw["base_model_accuracy_by_benchmark"] = {"aime-src": 0.25}
+    assert scaling.base_accuracy_by_benchmark(Summary.from_json(raw), base_rows, test) == {"aime-src": 0.25}
+    # one benchmark: summary.json has no per-benchmark key, the pooled accuracy is that benchmark's
+    one = summary(0.2, {0: 0.5}, {})
+    frame = scaling.accuracy_by_benchmark(one, test[:2], {"k=0": one.point(None, 0), "base": None}, {"aime-src": 0.5})
+    assert frame.loc["aime-src"].to_dict() == {"k=0": 50.0, "base": 50.0}
 
 
 def test_scaling_tables_and_exercise_numbers_on_the_reference(tiny):

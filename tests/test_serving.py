@@ -110,23 +110,22 @@ def test_check_reachable_names_the_url_or_the_served_models():
 def test_vllm_command_line():
     assert vllm_command("Qwen/QwQ-32B", 8123, python="/venv/bin/python", reasoning_parser="deepseek_r1",
                         served_model_name="qwq", extra_args=["--max-model-len", 32768]) == [
-        "/venv/bin/python", "-m", "vllm.entrypoints.cli.main", "serve", "Qwen/QwQ-32B", "--host", "127.0.0.1",
+        "/venv/bin/python", "-m", "vllm.entrypoints.openai.api_server", "--model", "Qwen/QwQ-32B", "--host", "127.0.0.1",
         "--port", "8123", "--served-model-name", "qwq", "--reasoning-parser", "deepseek_r1", "--max-model-len",
         "32768"]
-    assert vllm_command("m", 1, python="py") == ["py", "-m", "vllm.entrypoints.cli.main", "serve", "m", "--host",
-                                                  "127.0.0.1", "--port", "1"]
+    assert vllm_command("m", 1, python="py") == ["py", "-m", "vllm.entrypoints.openai.api_server", "--model", "m",
+                                                  "--host", "127.0.0.1", "--port", "1"]
     # by default the interpreter that has vLLM: this one, else the repository's .venv-vllm
     assert vllm_command("m", 1)[0] in (sys.executable, str(REPO / ".venv-vllm" / "bin" / "python"))
 
 
 FAKE_VLLM_CLI = '''
-"""A stand-in for vLLM's CLI: parses `serve` as vLLM does and runs the stand-in server."""
+"""A stand-in for vLLM's API server module: parses its arguments as vLLM does and runs the stand-in server."""
 import argparse, sys
 from openai_standin import main
 
 parser = argparse.ArgumentParser()
-parser.add_argument("command", choices=["serve"])
-parser.add_argument("model")
+parser.add_argument("--model")
 parser.add_argument("--host")
 parser.add_argument("--port", type=int)
 parser.add_argument("--served-model-name")
@@ -140,11 +139,11 @@ main(["--host", args.host, "--port", str(args.port), "--model", args.served_mode
 
 
 def test_serve_vllm_launches_vllm_serve_through_the_launcher(tmp_path):
-    cli = tmp_path / "vllm" / "entrypoints" / "cli"
-    cli.mkdir(parents=True)
-    for package in (tmp_path / "vllm", tmp_path / "vllm" / "entrypoints", cli):
+    server = tmp_path / "vllm" / "entrypoints" / "openai"
+    server.mkdir(parents=True)
+    for package in (tmp_path / "vllm", tmp_path / "vllm" / "entrypoints", server):
         (package / "__init__.py").write_text("")
-    (cli / "main.py").write_text(textwrap.dedent(FAKE_VLLM_CLI))
+    (server / "api_server.py").write_text(textwrap.dedent(FAKE_VLLM_CLI))
     env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).parent)])}
     with serve_vllm("org/Reasoner-7B", env=env, python=sys.executable, reasoning_parser="deepseek_r1",
                     served_model_name="teacher", extra_args=["--max-model-len", "4096"],

@@ -177,7 +177,7 @@ def test_the_distillation_stage_asks_the_endpoint_and_writes_usage(tmp_path, mon
     from s1kit.jsonio import read_json, read_jsonl, write_jsonl
     from s1kit.stages import RunDir
 
-    with pytest.raises(ConfigError, match="distillation.endpoint.base_url and distillation.endpoint.model are "
+    with pytest.raises(ConfigError, match=r"distillation.endpoint.model and base_url \(or serve_locally: true\) are "
                                           "required"):
         endpoint_profile(tmp_path, model=MODEL)
     with pytest.raises(ConfigError, match="distillation.endpoint.*concurrency must be >= 1"):

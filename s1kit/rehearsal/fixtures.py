@@ -162,7 +162,7 @@ def _s1k_11_rows(items: list[dict]) -> dict:
 def datasets() -> dict[str, dict[str | None, dict[str, dict]]]:
     """Every dataset of the local Hub: ``{hub id: {config (None: default): {split: columns}}}``."""
     rng = random.Random(SEED)
-    items = _s1k_items(rng, 24)
+    items = _s1k_items(rng, 16)
     return {
         "simplescaling/s1K": {None: {"train": _s1k_rows(items)}},
         "simplescaling/s1K-1.1": {None: {"train": _s1k_11_rows(items)}},

@@ -148,6 +148,72 @@ def table1(summary: Summary, numbers: dict) -> pd.DataFrame:
                          for row, (label, ours) in rows.items()}).T
 
 
+# the held-out records' "benchmark" (their grading) -> paper.TABLE1's column
+TABLE1_COLUMNS = {"aime": "AIME 2024", "math": "MATH500", "gpqa": "GPQA Diamond"}
+
+
+def _by_source(summary: Summary, test: Sequence[dict], point: Point) -> dict[str, float]:
+    """One point's accuracy per benchmark, keyed by source: summary.json's (several benchmarks), or the run's one source."""
+    if summary.by_benchmark:
+        return summary.accuracy_by_benchmark(point)
+    sources = sorted({t["source"] for t in test})
+    if len(sources) != 1:
+        raise ValueError(f"summary.json has no accuracy per benchmark for {len(sources)} sources")
+    return {sources[0]: point.accuracy}
+
+
+def base_accuracy_by_benchmark(summary: Summary, base_rows: Sequence[dict], test: Sequence[dict]) -> dict[str, float]:
+    """The base model's accuracy (0..1) per benchmark, keyed by source like ``accuracy_by_benchmark``.
+
+    From summary.json when it has the key; otherwise counted from the base model's graded answers
+    (``results/base_generations.jsonl``: ``id`` and ``correct``), joined with the held-out records.
+    """
+    if summary.base_by_benchmark:
+        return dict(summary.base_by_benchmark)
+    source = {t["id"]: t["source"] for t in test}
+    count, right = Counter(), Counter()
+    for row in base_rows:
+        count[source[row["id"]]] += 1
+        right[source[row["id"]]] += bool(row["correct"])
+    return {name: right[name] / count[name] for name in sorted(count)}
+
+
+def accuracy_by_benchmark(summary: Summary, test: Sequence[dict], points: dict[str, Point | None],
+                          base: dict[str, float]) -> pd.DataFrame:
+    """Accuracy (%) per benchmark (rows, by source) for some sweep points (columns; None: the base model, ``base``)."""
+    columns = {name: base if point is None else _by_source(summary, test, point) for name, point in points.items()}
+    frame = (100 * pd.DataFrame(columns)).round(1)
+    frame.index.name = "benchmark (source)"
+    return frame
+
+
+def table1_by_benchmark(summary: Summary, numbers: dict, test: Sequence[dict], base: dict[str, float]) -> pd.DataFrame:
+    """Table 1 like for like, per benchmark: the paper's row beside ours on the same benchmark, in %.
+
+    Columns as the rows of :func:`table1` (base model, SFT unforced, SFT with the best k); two rows
+    per benchmark of the run (by source; ``base`` from :func:`base_accuracy_by_benchmark`): the
+    paper's numbers for the same benchmark ("-" when Table 1 has none), then ours, in Table 1's
+    order. Pooled accuracy is never set beside a single benchmark's.
+    """
+    points = {"Qwen2.5-32B-Instruct": ("base model, answering directly", None),
+              "s1 w/o budget forcing": ("SFT model, no forcing (k=0)", summary.point(None, 0)),
+              "s1-32B (budget forcing)": (f"SFT model, k={numbers['best_k']} forced Waits", summary.point(None, numbers["best_k"]))}
+    ours = accuracy_by_benchmark(summary, test, {label: point for label, point in points.values()}, base)
+    kind = {t["source"]: t["benchmark"] for t in test}
+    order = list(TABLE1_COLUMNS.values())
+    sources = sorted(ours.index, key=lambda source: (order.index(TABLE1_COLUMNS[kind[source]])
+                                                      if kind.get(source) in TABLE1_COLUMNS else len(order), source))
+    rows = {}
+    for source in sources:
+        column = TABLE1_COLUMNS.get(kind.get(source, ""))
+        rows[(column or source, "paper (%)")] = {label: paper.TABLE1[row][column] if column else "-"
+                                                 for row, (label, _) in points.items()}
+        rows[(column or source, f"ours: {source} (%)")] = ours.loc[source].to_dict()
+    table = pd.DataFrame(rows).T
+    table.index.names = ["benchmark", ""]
+    return table
+
+
 def paired_table(summary: Summary) -> pd.DataFrame:
     """Every paired comparison of the main evaluation: gain in points with its 95% interval."""
     rows = {}
