@@ -106,7 +106,7 @@ scaling.table1_by_benchmark(summary, numbers, test, scaling.base_accuracy_by_ben
 # %% [markdown] tags=["paper-scale"]
 # ## Verdict
 
-# %% tags=["paper-scale"]
+# %% tags=["paper-scale", "remove-input"]
 book.verdicts(run, ["Verdicts benchmark by benchmark, each with its own paired 95% interval, are not shown at this "
                     "scale: `summary.json` pairs the settings over all benchmarks together, and a pooled verdict would "
                     "set every benchmark against AIME24's column. The table above gives the numbers benchmark by "

@@ -78,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         log.info("%s", said)
         args.profile = str(write_profile(profile, runs / profile.name / ".launch" / f"profile-gpus{args.gpus}.yaml"))
     problems = preflight.missing(profile.requires)
+    endpoint = profile.distillation.endpoint
+    if profile.distillation.kind == "endpoint" and not endpoint.serve_locally:  # a teacher that must answer now
+        from s1kit.teacher_endpoint import endpoint_problems
+
+        problems += endpoint_problems(endpoint)
     if args.command == "check":
         print_plan(pipeline.open_run(profile, runs))
     if problems:  # stop before any download or training, naming everything that is missing

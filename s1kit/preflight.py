@@ -90,4 +90,8 @@ def plan_lines(profile) -> list[str]:
     devices = f"{req.gpus} GPU(s)" + (f" with >= {req.gpu_memory_gib} GiB" if req.gpu_memory_gib else "") \
         if req.gpus else "CPU"
     lines.append(f"devices: {devices}; engine: {profile.evaluation.engine}; expected time: {req.estimate}")
+    launch = profile.launch
+    if launch.config_file and profile.sft.kind == "train":
+        lines.append(f"fine-tunes (sft, control_sft): accelerate launch with {launch.config_file} on "
+                     f"{launch.processes} process(es); every other stage in one process")
     return lines

@@ -13,7 +13,7 @@ from s1kit.config import load_profile
 from s1kit.preflight import RequirementsConfig, missing, plan_lines
 
 REPO = Path(__file__).resolve().parent.parent
-GPU_PROFILES = ["s1-32b", "eval", "qwen-1gpu"]
+GPU_PROFILES = ["s1-32b", "eval", "qwen-1gpu", "s1-open"]
 
 
 @pytest.mark.parametrize("name", GPU_PROFILES)
@@ -41,3 +41,17 @@ def test_tiny_needs_nothing():
     assert missing(load_profile("tiny").requires, hub_check=lambda: False) == []
     assert any("CPU" in line for line in plan_lines(load_profile("tiny")))
     assert missing(RequirementsConfig(hub=True), hub_check=lambda: False) != []
+
+
+def test_an_unreachable_teacher_endpoint_is_named_before_any_work(tmp_path):
+    recipe = tmp_path / "bad-endpoint.yaml"
+    recipe.write_text(
+        "sourcing: {kind: hub, hub: {selection_dataset: simplescaling/s1K-1.1, benchmarks: [aime24]}}\n"
+        "base_model: {kind: pretrained, path: Qwen/Qwen2.5-1.5B-Instruct}\n"
+        "distillation: {kind: endpoint, endpoint: {base_url: 'http://127.0.0.1:9/v1', model: teacher}}\n"
+        "ablations: {kinds: []}\n")
+    done = subprocess.run([sys.executable, "-m", "s1kit", "reproduce", "--profile", str(recipe), "--runs",
+                           str(tmp_path / "runs")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert "endpoint http://127.0.0.1:9/v1/models cannot be reached" in done.stderr
+    assert not (tmp_path / "runs" / "bad-endpoint" / "data").exists()  # nothing sourced
