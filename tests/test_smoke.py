@@ -196,8 +196,9 @@ def test_an_experiment_edit_recomputes_that_experiment_alone(smoke_run, tmp_path
     helper = tmp_path / "pkg" / "s1kit" / "experiments" / "_variants.py"
     helper.write_text(helper.read_text() + "\nA_HELPER_CONSTANT = 1\n")
     states = plan()
-    for stage in ("data_ablations", "control", "extrapolation"):
+    for stage in ("data_ablations", "control_sft", "extrapolation"):
         assert "s1kit.experiments._variants" in states.pop(stage)
+    assert states.pop("control") == "compute (upstream changed (control_sft))"  # it decodes the model control_sft trains
     assert set(states.values()) == {"reuse"}
 
 
