@@ -51,6 +51,21 @@ if tokenizer is not None:
     shown = "".join(tokenizer.decode([i]) if m else "·" for i, m in zip(row["input_ids"], row["completion_mask"], strict=True))
     print(shown)
 
+# %% tags=["paper-scale"]
+# The first s1K example as the fine-tune tokenizes it: the base model's own chat template and tokenizer.
+if run.profile.sft.kind == "pretrained":
+    print(f"(this run fine-tunes nothing: {run.profile.sft.path} was trained elsewhere; `sft.kind: train` would see this)")
+tokenizer = load_tokenizer(pipeline.base_model(run)["path"])
+example = sft_examples(s1k[:1], ChatFormat.from_tokenizer(tokenizer), run.profile.sft.answer_prefix)[0]
+row = tokenize_example(tokenizer, example, run.profile.sft.train.max_length, "truncate")
+ids, mask = row["input_ids"], row["completion_mask"]
+first = mask.index(1)
+print(f"{len(ids):,} tokens (at most sft.train.max_length = {run.profile.sft.train.max_length:,}): {first:,} of prompt "
+      f"with no loss, {sum(mask):,} trained on")
+print("end of the prompt (no loss):", repr(tokenizer.decode(ids[max(0, first - 24):first])))
+print("start of the completion (loss):", repr(tokenizer.decode(ids[first:first + 40])))
+print("end of the completion (loss):", repr(tokenizer.decode(ids[-40:])))
+
 # %% tags=["tiny-world"]
 result = pipeline.sft(run)
 report = result["report"]

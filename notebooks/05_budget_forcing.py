@@ -21,10 +21,17 @@
 # - **Extend** (minimum): when the model tries to end its thinking, suppress the delimiter
 #   and append "Wait". The model keeps reasoning; in the paper's traces it often checks and
 #   fixes its answer.
-#
+
+# %% [markdown] tags=["tiny-world"]
 # **This chapter** first teaches the rules on one question, token by token, then sweeps both
 # knobs over the held-out set with {py:func}`s1kit.budget.budget_force`.
-#
+
+# %% [markdown] tags=["paper-scale"]
+# **This chapter** states the rules, shows what they did to one question of each benchmark in this
+# run's evaluation, then sweeps both knobs over the held-out set with
+# {py:func}`s1kit.budget.budget_force`.
+
+# %% [markdown]
 # ## The rules
 # The s1kit implementation ({py:class}`s1kit.budget.ForcingState`) follows s1's reference code:
 #
