@@ -99,9 +99,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runs = Path(args.runs).resolve()
     run_dir = runs / profile.name
+    hub_root = runs / "rehearsal" / "hub"
+    fingerprint = build_local_hub(hub_root, overlay.standin)
+    made_from = run_dir / "local-hub.json"
+    if made_from.exists() and json.loads(made_from.read_text()).get("fingerprint") != fingerprint:
+        # stage keys see settings and code, not what a Hub id holds: a run made from other rows starts over
+        log.info("rehearsal: the local Hub changed since %s was made; starting it over", run_dir)
+        shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    made_from.write_text(json.dumps({"fingerprint": fingerprint}))
     spec = write_profile(profile, run_dir / "profile.yaml")
-    hub_root = build_local_hub(runs / "rehearsal" / "hub", overlay.standin)
     server, url = _serve_hub(hub_root, run_dir / "hub.log")
     seconds = {"local_hub": round(time.perf_counter() - start, 1)}
     try:

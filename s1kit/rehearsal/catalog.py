@@ -91,13 +91,14 @@ def _fingerprint(shape: standins.StandInShape) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_local_hub(root: Path, shape: standins.StandInShape, seed: int = 0) -> Path:
-    """Write every dataset and every stand-in model of the catalog under ``root`` (reused when unchanged)."""
+def build_local_hub(root: Path, shape: standins.StandInShape, seed: int = 0) -> str:
+    """Write every dataset and every stand-in model of the catalog under ``root`` (reused when unchanged);
+    return its fingerprint (what a run made from it records)."""
     stamp = root / "built.json"
     fingerprint = _fingerprint(shape)
     if stamp.exists() and json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
         log.info("local hub: reused %s", root)
-        return root
+        return fingerprint
     shutil.rmtree(root, ignore_errors=True)
     for repo_id, configs in fixtures.datasets().items():
         for config, splits in configs.items():
@@ -110,7 +111,7 @@ def build_local_hub(root: Path, shape: standins.StandInShape, seed: int = 0) -> 
         hub.add_model(root, repo_id, root / "standins" / flavour)
     stamp.write_text(json.dumps({"fingerprint": fingerprint, "training": trained}, indent=1))
     log.info("local hub: built %s (%s)", root, ", ".join(f"{k}: {v['seconds']}s" for k, v in trained.items()))
-    return root
+    return fingerprint
 
 
 def _benchmark_records(root: Path) -> list[dict]:
