@@ -74,13 +74,18 @@ def main(argv: list[str] | None = None) -> int:
         from s1kit.config import write_profile
         from s1kit.launch import with_gpus
 
-        profile, said = with_gpus(profile, args.gpus)
+        try:
+            profile, said = with_gpus(profile, args.gpus)
+        except ValueError as error:
+            print(f"error: GPUS={args.gpus}: {error}", file=sys.stderr)
+            return 2
         log.info("%s", said)
         args.profile = str(write_profile(profile, runs / profile.name / ".launch" / f"profile-gpus{args.gpus}.yaml"))
     problems = preflight.missing(profile.requires)
     endpoint = profile.distillation.endpoint
-    if profile.distillation.kind == "endpoint" and not endpoint.serve_locally:  # a teacher that must answer now
-        from s1kit.teacher_endpoint import endpoint_problems
+    if (args.command in ("check", "reproduce", "notebooks") and profile.distillation.kind == "endpoint"
+            and not endpoint.serve_locally and not pipeline.open_run(profile, runs).is_current("distillation")):
+        from s1kit.teacher_endpoint import endpoint_problems  # a teacher that must answer: checked before any work
 
         problems += endpoint_problems(endpoint)
     if args.command == "check":

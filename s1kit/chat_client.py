@@ -36,7 +36,7 @@ THINK_START = "<think>"
 NO_KEY = "EMPTY"  # what the openai package sends when there is no key (vLLM's convention; it checks none)
 RETRY_STATUSES = frozenset({408, 409, 429})  # and every 5xx
 _CLIENT_LOCK = threading.Lock()  # concurrent first requests build one openai client
-# Keys of an endpoint mapping in a profile; the last three change no result.
+# Keys of an endpoint mapping in a profile; the last four (TRANSPORT_KEYS) change no result.
 SETTING_KEYS = ("base_url", "model", "api_key_env", "timeout_s", "max_retries", "backoff_s")
 TRANSPORT_KEYS = ("api_key_env", "timeout_s", "max_retries", "backoff_s")
 

@@ -269,9 +269,14 @@ def _note_loaded(kind: str, model_dir: str | Path, version: str) -> None:
     LOADED.append({"engine": kind, "version": version, "model": str(model_dir)})
 
 
-def close_open_engines() -> None:
-    """Close every engine this process built and has not closed (their memory goes back)."""
-    while _OPEN:
+def open_engines() -> int:
+    """How many engines this process has open (a stage notes it when it starts)."""
+    return len(_OPEN)
+
+
+def close_engines_since(count: int) -> None:
+    """Close the engines opened after ``open_engines()`` returned ``count`` (a stage's own; their memory goes back)."""
+    while len(_OPEN) > count:
         _OPEN.pop().close()
 
 

@@ -93,7 +93,7 @@ def launch_stages(run: RunDir, profile_spec: str) -> list[str]:
         return []
     launched = []
     for name, stage in run.graph.items():
-        if not stage.all_ranks or run.is_current(name):
+        if not stage.launched(run.profile) or run.is_current(name):
             continue
         for need in stage.needs:  # upstream first, in this process: the launched ranks then only reuse it
             run.ensure(need)
@@ -101,15 +101,20 @@ def launch_stages(run: RunDir, profile_spec: str) -> list[str]:
             continue
         command = launch_command(profile_spec, name, run.profile.launch, run.runs_root)
         log.info("stage %s: launching %d process(es): %s", name, run.profile.launch.processes, " ".join(command[2:]))
-        subprocess.run(command, check=True, env=_launch_env())
+        subprocess.run(command, check=True, env=outside_any_launch())
         launched.append(name)
     return launched
 
 
-def _launch_env() -> dict[str, str]:
-    """This environment, without the variables of a launch this process may itself be part of."""
+LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
+                      "ROLE_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_WORLD_SIZE")
+
+
+def outside_any_launch() -> dict[str, str]:
+    """This environment without the variables of a launch this process may be part of (for a child
+    process that must start as a launch of its own, or as a single process)."""
     return {k: v for k, v in os.environ.items()
-            if not k.startswith(("ACCELERATE_", "TORCHELASTIC_")) and k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
+            if k not in LAUNCHER_VARIABLES and not k.startswith(("TORCHELASTIC_", "ACCELERATE_"))}
 
 
 def with_gpus(profile: Profile, gpus: int) -> tuple[Profile, str]:
@@ -124,11 +129,17 @@ def with_gpus(profile: Profile, gpus: int) -> tuple[Profile, str]:
     vllm = dict(profile.evaluation.vllm_kwargs)
     if vllm.get("tensor_parallel_size", 1) > gpus:
         vllm["tensor_parallel_size"] = gpus
+    serve_args = list(profile.distillation.endpoint.vllm_args)  # a teacher the profile serves itself
+    if "--tensor-parallel-size" in serve_args:
+        at = serve_args.index("--tensor-parallel-size") + 1
+        serve_args[at] = str(min(int(serve_args[at]), gpus))
     adapted = dataclasses.replace(
         profile,
         launch=dataclasses.replace(profile.launch, processes=gpus),
         requires=dataclasses.replace(profile.requires, gpus=gpus),
         evaluation=dataclasses.replace(profile.evaluation, vllm_kwargs=vllm),
+        distillation=dataclasses.replace(profile.distillation, endpoint=dataclasses.replace(
+            profile.distillation.endpoint, vllm_args=serve_args)),
     )
     said = (f"GPUS={gpus}: {gpus} process(es) x {train.per_device_train_batch_size} per device x accumulation "
             f"{after['accumulation']} = global batch {after['global_batch']} (the recipe: {before['processes']} x "

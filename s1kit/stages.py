@@ -113,6 +113,13 @@ class Stage:
     compute: Callable[[RunDir, Path], None]
     reference: tuple[str, ...] = ()
     all_ranks: bool = False  # computed by every process of a distributed launch (training), not rank 0 alone
+    # whether an all-ranks stage trains anything for a profile (a released checkpoint, a disabled
+    # experiment: no launch needed); None: it always does
+    trains: Callable[[Profile], bool] | None = None
+
+    def launched(self, profile: Profile) -> bool:
+        """True when this stage trains on every process of the profile's launch."""
+        return self.all_ranks and (self.trains is None or self.trains(profile))
 
     @property
     def module(self) -> str:
@@ -506,7 +513,7 @@ class RunDir:
         read_from = {need: self._publication(need) for need in self.graph[name].needs}
         from s1kit import engines  # the engines built while the stage computes go into its record
 
-        engines_before = len(engines.LOADED)
+        engines_before, open_before = len(engines.LOADED), engines.open_engines()
         start = time.perf_counter()
         try:
             yield work
@@ -515,7 +522,7 @@ class RunDir:
             log.info("stage %s: interrupted; nothing published", name)
             raise
         finally:
-            engines.close_open_engines()  # the next stage's engines need the memory
+            engines.close_engines_since(open_before)  # the stage's own engines: the next stage's need the memory
         seconds = round(time.perf_counter() - start, 1)
         republished = sorted(need for need, publication in read_from.items() if self._publication(need) != publication)
         if republished:  # its inputs changed under it: what it computed matches neither version
@@ -582,7 +589,7 @@ class RunDir:
         return True
 
     def _compute(self, name: str, ready: Callable[[], None] | None = None) -> None:
-        if self.graph[name].all_ranks:
+        if self.graph[name].launched(self.profile):
             from s1kit.launch import require_launcher
 
             require_launcher(self, name)  # a fine-tune the profile runs on several processes is never run on one
@@ -625,10 +632,9 @@ class RunDir:
         from s1kit.config import write_profile
 
         recipe = write_profile(self.profile, self.root / ".launch" / "profile.yaml")
-        launcher_vars = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
-                         "ROLE_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_WORLD_SIZE")
-        env = {k: v for k, v in os.environ.items()
-               if k not in launcher_vars and not k.startswith(("TORCHELASTIC_", "ACCELERATE_"))}
+        from s1kit.launch import outside_any_launch
+
+        env = outside_any_launch()
         log.info("stage %s: computing in a single-process run (distributed launch, rank 0)", name)
         subprocess.run([sys.executable, "-m", PACKAGE, "stage", name, "--profile", str(recipe),
                         "--runs", str(self.runs_root)], env=env, check=True)

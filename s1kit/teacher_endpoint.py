@@ -81,8 +81,11 @@ class EndpointConfig:
 
     def result_settings(self) -> dict:
         """What changes the traces (the stage's settings): not the URL, the key, retries or concurrency."""
-        return {"model": self.model, "max_tokens": self.max_tokens, "temperature": self.temperature,
-                "prompt": self.prompt}
+        values = {"model": self.model, "max_tokens": self.max_tokens, "temperature": self.temperature,
+                  "prompt": self.prompt}
+        if self.serve_locally:  # the parser the stage serves the model with decides where thinking ends
+            values["reasoning_parser"] = self.reasoning_parser
+        return values
 
     def client(self, where: str = "distillation.endpoint") -> ChatClient:
         """A client for the endpoint, the key read from ``api_key_env`` (an unset variable is an error)."""

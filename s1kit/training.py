@@ -91,6 +91,13 @@ class TrainConfig:
         """This config with ``bf16: "auto"`` decided for this machine (:func:`native_bf16`)."""
         return self if self.bf16 != "auto" else replace(self, bf16=native_bf16())
 
+    def key_settings(self) -> dict:
+        """What a stage's key holds of this config: resolved for this machine (a model trained in another
+        precision is not reused), without how often checkpoints are saved (that changes nothing trained)."""
+        values = asdict(self.resolved())
+        values.pop("save_steps")
+        return values
+
 
 def native_bf16() -> bool:
     """Whether this machine trains in bf16 at full speed: a GPU that supports it, or a CPU oneDNN runs it on.
@@ -322,12 +329,16 @@ def _checkpointing_argument(config_class) -> str:
 
 
 def _latest_checkpoint(checkpoint_dir: Path | None) -> str | None:
-    """The newest whole ``checkpoint-<step>`` in ``checkpoint_dir`` (the Trainer's own lookup), or None."""
+    """The newest whole ``checkpoint-<step>`` in ``checkpoint_dir``, or None.
+
+    Whole: the Trainer writes a checkpoint in place, ``trainer_state.json`` last, so a process
+    killed while saving (minutes at 32B) leaves a directory without it; the one before is used.
+    """
     if not checkpoint_dir or not checkpoint_dir.is_dir():
         return None
-    from transformers.trainer_utils import get_last_checkpoint
-
-    return get_last_checkpoint(str(checkpoint_dir))
+    whole = [p for p in checkpoint_dir.glob("checkpoint-*")
+             if p.name.split("-")[-1].isdigit() and (p / "trainer_state.json").is_file()]
+    return str(max(whole, key=lambda p: int(p.name.split("-")[-1]))) if whole else None
 
 
 def train_sft(

@@ -67,3 +67,38 @@ def test_contrast_worlds_and_table_2_only_where_they_mean_something():
         dataclasses.replace(hub, worlds=["patient"])
     with pytest.raises(ConfigError, match="ablations.kinds must be"):
         dataclasses.replace(hub, ablations=dataclasses.replace(hub.ablations, kinds=["random"]))
+
+
+def test_a_stage_that_trains_nothing_is_neither_launched_nor_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    eval_profile = dataclasses.replace(load_profile("eval"), launch=LaunchConfig("fsdp-1node-8gpu", 8))
+    assert not pipeline.GRAPH["sft"].launched(eval_profile)  # a released checkpoint
+    assert not pipeline.GRAPH["control_sft"].launched(eval_profile)  # control.enabled is false
+    assert pipeline.GRAPH["sft"].launched(load_profile("s1-32b")) and not pipeline.GRAPH["evaluation"].launched(
+        load_profile("s1-32b"))
+
+
+def test_gpus_narrows_a_served_teachers_tensor_parallelism():
+    adapted, _ = with_gpus(load_profile("s1-open"), 4)
+    args = adapted.distillation.endpoint.vllm_args
+    assert args[args.index("--tensor-parallel-size") + 1] == "4"
+
+
+def test_a_half_written_checkpoint_is_passed_over_and_old_keys_are_cleaned(tmp_path):
+    from s1kit.experiments._paths import checkpoint_dir
+    from s1kit.training import _latest_checkpoint
+
+    for step, whole in ((2, True), (4, True), (6, False)):  # killed while saving step 6
+        (tmp_path / f"checkpoint-{step}").mkdir()
+        if whole:
+            (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
+    assert _latest_checkpoint(tmp_path) == str(tmp_path / "checkpoint-4")
+    assert _latest_checkpoint(tmp_path / "none") is None
+
+    run = pipeline.open_run(load_profile("smoke"), tmp_path / "runs")
+    stale = run.path("checkpoints", "sft-0123456789abcdef")  # an earlier key's: it can never be resumed
+    stale.mkdir(parents=True)
+    other_stage = run.path("checkpoints", "evaluation-0123456789abcdef")
+    other_stage.mkdir()
+    mine = checkpoint_dir(run, "sft")
+    assert mine.name == f"sft-{run.key('sft')[:16]}" and not stale.exists() and other_stage.exists()

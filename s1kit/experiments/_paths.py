@@ -35,7 +35,17 @@ def sft_model_path(run: RunDir) -> str:
 
 
 def checkpoint_dir(run: RunDir, stage: str) -> Path:
-    """Where a fine-tuning stage keeps its checkpoints: beside the run, not in its partial directory
-    (which an interruption removes), and named by the stage's key (a changed recipe never resumes
-    another's training)."""
-    return run.path("checkpoints", f"{stage}-{run.key(stage)[:16]}")
+    """Where a stage keeps what an interrupted run resumes from (checkpoints, finished sweep points):
+    beside the run, not in its partial directory (which an interruption removes), and named by the
+    stage's key, so a changed recipe never resumes another's work. Those of the stage's earlier keys
+    can never be resumed: the main process removes them (a 32B checkpoint is hundreds of GB)."""
+    import shutil
+
+    from s1kit.stages import is_main_process
+
+    mine = run.path("checkpoints", f"{stage}-{run.key(stage)[:16]}")
+    if is_main_process() and mine.parent.is_dir():
+        for other in mine.parent.glob(f"{stage}-*"):
+            if other != mine and other.name[len(stage) + 1:].isalnum():
+                shutil.rmtree(other, ignore_errors=True)
+    return mine

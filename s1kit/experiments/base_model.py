@@ -33,9 +33,7 @@ def settings(p: Profile) -> dict:
         return {"kind": "pretrained", "path": cfg.path}
     return {"kind": "train_tiny", "seed": p.seed, "model": dataclasses.asdict(cfg.model),
             "corpus": dataclasses.asdict(cfg.corpus),
-            # bf16 "auto" resolved for this machine: a run directory moved to a CPU that trains in
-            # another precision does not reuse this model
-            "train": dataclasses.asdict(cfg.train.resolved())}
+            "train": cfg.train.key_settings()}
 
 
 def compute(run: RunDir, out: Path) -> None:

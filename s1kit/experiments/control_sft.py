@@ -24,7 +24,14 @@ if TYPE_CHECKING:
 
 
 def settings(p: Profile) -> dict:
-    return {"seed": p.seed, "enabled": p.control.enabled, "sft": sft.settings(p)}
+    # trained as the SFT stage trains, with its config even where the profile's SFT is a released checkpoint
+    training = sft.settings(p) if p.sft.kind == "train" else {"train": p.sft.train.key_settings(),
+                                                              "answer_prefix": p.sft.answer_prefix}
+    return {"seed": p.seed, "enabled": p.control.enabled, "sft": training}
+
+
+def trains(p: Profile) -> bool:
+    return p.control.enabled
 
 
 def compute(run: RunDir, out: Path) -> None:
@@ -44,5 +51,5 @@ def compute(run: RunDir, out: Path) -> None:
 
 
 STAGE = Stage("control_sft", "models/control", ("base_model", "selection"), settings, compute,
-              reference=("train_report.json",), all_ranks=True)
+              reference=("train_report.json",), all_ranks=True, trains=trains)
 

@@ -27,11 +27,7 @@ if TYPE_CHECKING:
 def settings(p: Profile) -> dict:
     if p.sft.kind == "pretrained":
         return {"kind": "pretrained", "path": p.sft.path}
-    # bf16 "auto" resolved for this machine (a model trained in another precision is not reused);
-    # how often checkpoints are saved changes nothing trained
-    values = {"seed": p.seed, **dataclasses.asdict(dataclasses.replace(p.sft, train=p.sft.train.resolved()))}
-    values["train"].pop("save_steps")
-    return values
+    return {"seed": p.seed, **dataclasses.asdict(p.sft), "train": p.sft.train.key_settings()}
 
 
 def compute(run: RunDir, out: Path) -> None:
@@ -53,5 +49,9 @@ def compute(run: RunDir, out: Path) -> None:
         write_json(out / "train_report.json", report)
 
 
+def trains(p: Profile) -> bool:
+    return p.sft.kind == "train"
+
+
 STAGE = Stage("sft", "models/sft", ("base_model", "selection"), settings, compute, reference=("train_report.json",),
-              all_ranks=True)
+              all_ranks=True, trains=trains)

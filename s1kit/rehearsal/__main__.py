@@ -73,7 +73,7 @@ def checks(run_dir: Path, profile) -> dict[str, str]:
     for name, stage in GRAPH.items():
         record = json.loads((run_dir / stage.directory / "stage.json").read_text())
         ran = record.get("ran", {})
-        if stage.all_ranks and profile.launch.config_file and record["settings"].get("kind") != "pretrained":
+        if stage.launched(profile) and profile.launch.config_file:
             want = ("accelerate", profile.launch.processes)
             got = (ran.get("launcher"), ran.get("processes"))
             out[f"{name} launched by accelerate"] = "ok" if got == want else f"ran with {got}, expected {want}"
