@@ -19,7 +19,7 @@ from s1kit.experiments._paths import output
 from s1kit.jsonio import read_jsonl, write_json, write_jsonl
 from s1kit.serving import serve_vllm, vllm_python
 from s1kit.stages import Stage
-from s1kit.teacher_endpoint import cache_name, distill_from_endpoint
+from s1kit.teacher_endpoint import answer_key, cache_name, distill_from_endpoint, read_cache
 from s1kit.tiny.teacher import distill
 from s1kit.tiny.world import Problem
 
@@ -49,14 +49,20 @@ def compute(run: RunDir, out: Path) -> None:
                      broken=t.broken) for r, t in zip(pool, traces, strict=True)]
     elif cfg.kind == "endpoint":
         endpoint = cfg.endpoint
+        cache = run.path("cache", "teacher", cache_name(endpoint.model))
+        known = read_cache(cache)
+        missing = any(answer_key(r["question"], endpoint.model, endpoint.max_tokens, endpoint.temperature,
+                                 endpoint.prompt) not in known for r in pool)
         with contextlib.ExitStack() as stack:
-            if endpoint.serve_locally:  # the teacher served here for this stage, stopped after it
+            if endpoint.serve_locally and missing:  # the teacher served here for this stage, stopped after it
                 base_url = stack.enter_context(serve_vllm(
                     endpoint.model, python=vllm_python(), reasoning_parser=endpoint.reasoning_parser,
                     extra_args=endpoint.vllm_args, log_path=run.path("cache", "teacher", "vllm-serve.log")))
                 endpoint = dataclasses.replace(endpoint, base_url=base_url)
+            elif endpoint.serve_locally:  # every answer is cached: nothing is asked, so nothing is served
+                endpoint = dataclasses.replace(endpoint, base_url="http://127.0.0.1/not-served-every-answer-cached")
             client = endpoint.client("distillation.endpoint")  # an unset api_key_env fails here, before any request
-            rows, usage = distill_from_endpoint(pool, client, run.path("cache", "teacher", cache_name(endpoint.model)),
+            rows, usage = distill_from_endpoint(pool, client, cache,
                                                 endpoint.max_tokens, endpoint.temperature, prompt=endpoint.prompt,
                                                 concurrency=endpoint.concurrency)
         log.info("teacher %s: %d answers cached, %d requested, %d tokens", endpoint.model, usage["cached"],
