@@ -221,12 +221,9 @@ points = {"k=0": summary.point(None, 0),
 scaling.accuracy_by_difficulty(generations, test, points)
 
 # %% tags=["paper-scale"]
-from s1kit.jsonio import read_jsonl
-
-base_rows = read_jsonl(run.ensure("evaluation") / "base_generations.jsonl")  # the base model's graded answers
 points = {"base model, answering directly": None, "k=0": summary.point(None, 0),
-          f"k={numbers['best_k']} (best on the {numbers['best_k_source']})": summary.point(None, numbers["best_k"])}
-scaling.accuracy_by_benchmark(summary, test, points, scaling.base_accuracy_by_benchmark(summary, base_rows, test))
+          f"k={numbers['best_k']}": summary.point(None, numbers["best_k"])}
+scaling.points_by_benchmark(summary, points)  # each benchmark on its own (summary.json's accuracy_by_benchmark)
 
 # %% [markdown] tags=["paper-scale"]
 # ## Summary

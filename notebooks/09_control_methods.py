@@ -43,15 +43,28 @@
 
 # %% [markdown] tags=["paper-scale"]
 # **This chapter** builds each method with the same code as the tiny world ({py:mod}`s1kit.control`)
-# and scores all of them with the metrics of chapter 8. The same departures from the paper apply,
-# as {py:mod}`s1kit.control`'s docstring lists them: one conditional model is fine-tuned for TCC, SCC
-# and CCC together (s1 trained one per method and used s1-32B itself for CCC); a step is one
-# non-empty line of the trace (s1 split traces at blank lines), and its countdown line reads
-# `(N steps left)`; SCC + BF stops thinking after N steps' worth of tokens. Rejection sampling draws
-# from the samples of chapter 10 (up to `max(evaluation.vote_sizes)` tries per question). A profile
-# with `control.enabled: false` trains no conditional model, and the tables below say so. The
-# paper's Table 3 is measured on AIME24 alone; ours pools every benchmark of this run, so its
-# Performance column is not like for like with the paper's.
+# and scores all of them with the metrics of chapter 8. **Table 3 runs on the benchmarks the recipe
+# names** (`control.benchmarks`): AIME24 alone in the paper profiles, as in the paper, so the
+# Performance column sits beside the paper's AIME24 numbers. Every method answers the same
+# questions: the conditional model's runs, BF's rows (the main sweep's points, read at AIME24's
+# accuracy) and RS's samples (those of the same questions). A recipe with `benchmarks: []` pools
+# every test benchmark instead, and the verdicts below say that its numbers are then not like for
+# like with the paper's. Every output is decoded first and graded after, with the run's grader (and
+# its judge, where s1 asked one).
+#
+# The departures from the paper that remain, as {py:mod}`s1kit.control`'s docstring lists them: one
+# conditional model is fine-tuned for TCC and SCC together (s1 trained one per method); a step is one
+# non-empty line of the trace (s1 split traces at blank lines). With `control.class_prompts: s1` (the
+# option that follows the paper) CCC runs s1's own two prompts ("Answer after a short amount of
+# thinking. ..." / "Answer after a long amount of thinking. ...") on the SFT model, untrained on
+# them, as s1 ran s1-32B; with `s1kit` it runs "Think short." / "Think long." on the conditional
+# model, trained on them. With `control.step_marker: s1` the countdown lines read s1's
+# `<|im_start|>N steps left` and SCC + BF ends thinking at the marker that would say "0 steps left",
+# as s1's harness does; with `s1kit` they read `(N steps left)` and SCC + BF stops after N steps'
+# worth of tokens. Rejection sampling draws from the samples of chapter 10 (up to
+# `max(evaluation.vote_sizes)` tries per question); without samples of the SFT model it is not run,
+# and the verdicts say so. A profile with `control.enabled: false` trains no conditional model, and
+# the tables below say so.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -85,10 +98,15 @@ from s1kit.report import table3  # noqa: F811 (the tiny world's cell above impor
 from s1kit.tokenizer import load_tokenizer
 
 if run.profile.control.enabled:
+    options = run.profile.control
     s1k = pipeline.selection(run)["s1k"]
-    records = conditional_s1k(s1k, load_tokenizer(pipeline.base_model(run)["path"]), run.profile.seed)
+    records = conditional_s1k(s1k, load_tokenizer(pipeline.base_model(run)["path"]), run.profile.seed,
+                              options.class_prompts, options.step_marker)
     for style in ("tokens", "steps", "short", "long"):
         example = next((r for r in records if r["control"] == style), None)
+        if example is None and options.class_prompts == "s1" and style in ("short", "long"):
+            print(f"--- {style}: not trained (class_prompts: s1); CCC asks the SFT model with s1's prompt\n")
+            continue
         if example is None:
             print(f"--- {style}: no example of this style in this run's s1K\n")
             continue
@@ -105,6 +123,9 @@ else:
 control = pipeline.control(run)
 book.glue_figure("fig_control", table3.control_figure(control))
 table3.control_table(control).round(2)
+
+# %% tags=["paper-scale"]
+print(f"Table 3 in this run: {table3.scope(control) or 'not run'}; the paper's: AIME24 (30 questions).")
 
 # %% [markdown]
 # Ours: Control in %, Scaling in accuracy points per 100 thinking tokens, Performance in %, runs =

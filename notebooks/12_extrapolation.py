@@ -29,8 +29,9 @@
 # **This chapter** runs the same comparison on this run's SFT model: the end suppressed
 # `evaluation.extrapolation_num_ignore` times, appending each string of
 # `evaluation.extrapolation_strings` ({py:func}`s1kit.experiments.extrapolation.extrapolation`), and the "Wait"
-# curve over k from the main sweep. Every gain is paired against the same model with no forcing,
-# on the same questions ({py:func}`s1kit.metrics.paired_bootstrap`).
+# curve over k from the main sweep, benchmark by benchmark. Every gain is paired against the same
+# model with no forcing, on the same benchmark's questions ({py:func}`s1kit.metrics.paired_bootstrap`),
+# and every output is graded as the main evaluation grades ({py:mod}`s1kit.judging`).
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -48,8 +49,16 @@ from s1kit.report.summary import Summary
 
 summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 extrapolation = pipeline.extrapolation(run)
+
+# %% tags=["tiny-world"]
 table = table4.extrapolation_table(extrapolation, summary)
 fig = table4.extrapolation_figure(summary, extrapolation)
+book.glue_figure("fig_extrapolation", fig)
+table
+
+# %% tags=["paper-scale"]
+table = table4.extrapolation_table_by_benchmark(extrapolation, summary)
+fig = table4.extrapolation_figures(summary, extrapolation)
 book.glue_figure("fig_extrapolation", fig)
 table
 
@@ -64,16 +73,26 @@ table
 # ```
 
 # %% [markdown] tags=["paper-scale"]
-# Paper column: `TABLE4` in {py:mod}`s1kit.paper` (s1 paper, Table 4), AIME24 only. Ours: all the
-# held-out questions of this run together, every benchmark pooled, so the two columns are not like
-# for like; a per-benchmark Table 4 is not shown at this scale.
+# Paper column: `TABLE4` in {py:mod}`s1kit.paper` (s1 paper, Table 4), the cell of the same
+# benchmark as ours on each row: AIME24 beside our AIME24 questions, MATH500 beside our MATH500
+# questions, GPQA Diamond beside ours ({py:func}`s1kit.report.table4.extrapolation_table_by_benchmark`).
+# Ours: each benchmark's held-out questions on their own, never pooled. One AIME24 question is 3.3
+# points.
 #
 # ```{glue:figure} fig_extrapolation
-# :alt: Two panels: accuracy for each extrapolation string at k = 2, and accuracy against the number of forced Waits.
-# Left: the end of thinking suppressed the same number of times, appending different strings.
-# Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over questions).
+# :alt: One row per benchmark, two panels each: accuracy for each extrapolation string at k = 2, and accuracy against the number of forced Waits.
+# One row per benchmark. Left: the end of thinking suppressed the same number of times, appending
+# different strings. Right: accuracy as "Wait" is forced more often (95% bootstrap intervals over
+# questions).
 # ```
 #
+# How many of this stage's outputs went to the judge, and how many verdicts it changed, per
+# benchmark (`judge` in `extrapolation.json`; empty: no judge in this profile):
+
+# %% tags=["paper-scale"]
+table4.judge_table(extrapolation)
+
+# %% [markdown] tags=["paper-scale"]
 # ## What the model writes after each string
 # One output per string, a wrong one when there is one: the end of its thinking, where the
 # strings were appended.
@@ -96,15 +115,30 @@ for text, output in table4.example_outputs(extrapolation).items():
 for text, output in table4.example_outputs(extrapolation).items():
     print(f"--- appending {text!r}: one output (correct={output['correct']})\n{output['thinking'].strip()}\n")
 
-# %% [markdown]
+# %% [markdown] tags=["tiny-world"]
 # ## What we found
 # The sentences below are decided by this run's numbers ({py:func}`s1kit.report.table4.extrapolation_verdicts`).
 
-# %%
+# %% tags=["tiny-world"]
 book.verdicts(run, table4.extrapolation_verdicts(extrapolation, summary))
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell", "tiny-world"]
 book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
+
+# %% [markdown] tags=["paper-scale"]
+# ## What we found
+# Each line is decided by this run's numbers on one benchmark, against the paper's cell for the same
+# benchmark ({py:func}`s1kit.report.table4.extrapolation_verdicts_by_benchmark`).
+
+# %% tags=["paper-scale"]
+book.verdicts(run, table4.extrapolation_verdicts_by_benchmark(extrapolation, summary))
+
+# %% tags=["remove-cell", "paper-scale"]
+# the exercises quote AIME24, the benchmark of the paper's Table 4 text (the first benchmark otherwise)
+exercise_benchmark = "aime24" if "aime24" in summary.benchmarks else summary.benchmarks[0]
+book.glue_numbers({**table4.exercise_numbers(table4.on_benchmark(extrapolation, exercise_benchmark),
+                                             summary.on(exercise_benchmark)),
+                   "ex_benchmark": table4.benchmark_label(exercise_benchmark)})
 
 # %% [markdown] tags=["tiny-world"]
 # ## Exercises
@@ -131,8 +165,8 @@ book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
 #
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
-# 1. At k = {glue:text}`ex_wait_k`: "Wait" {glue:text}`ex_wait_acc`%, "Hmm" {glue:text}`ex_hmm_acc`%
-#    (all benchmarks together).
-# 2. No string: {glue:text}`ex_none_acc`%. Barred from stopping, the model writes whatever its next
-#    most likely token is; the outputs above show what it wrote.
+# 1. On {glue:text}`ex_benchmark`, at k = {glue:text}`ex_wait_k`: "Wait" {glue:text}`ex_wait_acc`%,
+#    "Hmm" {glue:text}`ex_hmm_acc`%.
+# 2. No string, on {glue:text}`ex_benchmark`: {glue:text}`ex_none_acc`%. Barred from stopping, the
+#    model writes whatever its next most likely token is; the outputs above show what it wrote.
 # ```

@@ -23,8 +23,10 @@ The rules, matching the s1 reference implementation:
 4. **Cap** (``max_thinking_tokens = N``). Thinking tokens - every token after the thinking
    delimiter, appended ignore strings included - never exceed N. When the cap cuts thinking
    off, ``"\\n<|im_start|>answer\\nFinal Answer:"`` is appended (the reference's forced
-   answer). When thinking ends by itself, only the answer delimiter ``<|im_start|>answer`` is
-   appended and the model writes the rest. ``N = None`` means no cap but the model's context.
+   answer); with ``cap_newline = "if_missing"`` the leading ``"\\n"`` is left out when the decoded
+   thinking already ends in a newline, as s1's harness does. When thinking ends by itself, only
+   the answer delimiter ``<|im_start|>answer`` is appended and the model writes the rest.
+   ``N = None`` means no cap but the model's context.
 5. **Answer phase.** Generate until ``<|im_end|>``/eos or ``max_answer_tokens``; with
    ``max_answer_tokens = None`` the answer may use whatever the context has left, as in s1's
    evaluation (the thinking budget then keeps ``OPEN_ANSWER_RESERVE`` = 100 tokens for it, as s1).
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Literal, Protocol, Sequence
 
 from s1kit.chat import ChatFormat
 from s1kit.tokenizer import single_token_id
@@ -63,6 +65,10 @@ class BudgetForcing:
     top_p: float = 1.0
     seed: int = 0
     chat: ChatFormat = field(default_factory=ChatFormat)
+    # The "\n" before the forced answer when the cap cuts thinking off: "always" (s1kit's original
+    # rule), or "if_missing": only when the thinking's decoded text does not already end in a newline
+    # (s1's harness, vllm_causallms.py; a token such as "\n\n" ends in one too).
+    cap_newline: Literal["always", "if_missing"] = "always"
 
     def __post_init__(self) -> None:
         n = self.max_thinking_tokens
@@ -79,6 +85,8 @@ class BudgetForcing:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.ignore_str == "":
             raise ValueError("ignore_str must be a non-empty string or None (append nothing)")
+        if self.cap_newline not in ("always", "if_missing"):
+            raise ValueError(f"cap_newline must be \"always\" or \"if_missing\", got {self.cap_newline!r}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,8 @@ class ForcingTokens:
     ignore_ids: tuple[int, ...]
     natural_end_ids: tuple[int, ...]  # the answer delimiter
     cap_end_ids: tuple[int, ...]  # "\n" + answer delimiter + "\n" + "Final Answer:"
+    cap_end_bare_ids: tuple[int, ...]  # the same without the leading "\n" (cap_newline="if_missing")
+    decode: Callable[[Sequence[int]], str] = field(compare=False, repr=False)  # token ids -> text
 
     @classmethod
     def from_tokenizer(cls, tokenizer: "PreTrainedTokenizerBase", config: BudgetForcing) -> "ForcingTokens":
@@ -107,7 +117,16 @@ class ForcingTokens:
             ignore_ids=encode(config.ignore_str) if config.ignore_str is not None else (),
             natural_end_ids=encode(chat.answer_delimiter),
             cap_end_ids=encode(chat.forced_answer_suffix()),
+            cap_end_bare_ids=encode(chat.forced_answer_suffix(newline=False)),
+            decode=lambda ids: tokenizer.decode(list(ids), skip_special_tokens=False),
         )
+
+    def cap_suffix(self, thinking_ids: Sequence[int], cap_newline: str) -> tuple[int, ...]:
+        """What the cap appends after ``thinking_ids``: the forced answer, with its leading "\\n" unless
+        ``cap_newline`` is "if_missing" and the thinking's text already ends in a newline."""
+        if cap_newline == "if_missing" and thinking_ids and self.decode(thinking_ids).endswith("\n"):
+            return self.cap_end_bare_ids
+        return self.cap_end_ids
 
 
 class ForcingState:
@@ -194,7 +213,7 @@ class ForcingState:
             self.thinking_ids.append(token)
             if len(self.thinking_ids) >= self.budget and not self.pending:
                 self.cap_fired = True
-                self._end_thinking(self.tokens.cap_end_ids)
+                self._end_thinking(self.tokens.cap_suffix(self.thinking_ids, self.config.cap_newline))
         elif self.phase == ANSWER:
             if forced:
                 self.answer_ids.append(token)
@@ -245,6 +264,7 @@ def make_states(
     states = []
     answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else OPEN_ANSWER_RESERVE
     for index, ids in enumerate(prompt_ids):
+        # the longer forced answer (with its "\n") whatever cap_newline says: the same budget either way
         room = engine.max_context - len(ids) - len(tokens.cap_end_ids) - answer_reserve
         if room <= 0:
             raise ValueError(

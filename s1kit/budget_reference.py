@@ -59,7 +59,13 @@ def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenize
         sequence.append(token)
         thinking += 1
         must_continue = False
-    sequence += cap_suffix if capped else encode(chat.answer_delimiter)
+    if not capped:
+        sequence += encode(chat.answer_delimiter)
+    elif config.cap_newline == "if_missing" and tokenizer.decode(
+            sequence[len(prompt_ids):], skip_special_tokens=False).endswith("\n"):
+        sequence += encode(chat.forced_answer_suffix(newline=False))  # s1: no second "\n"
+    else:
+        sequence += cap_suffix
     generated = 0
     limit = config.max_answer_tokens if config.max_answer_tokens is not None else context - len(sequence)
     while generated < limit:  # rule 5: the answer phase (None: up to the end of the context)

@@ -94,6 +94,10 @@ class ChatFormat:
         body = f"{worked}\n" if worked else ""
         return f"{body}{prefix or self.final_answer_prefix} {answer}{self.end_of_turn}"
 
-    def forced_answer_suffix(self) -> str:
-        """What the cap appends when it cuts thinking off (the s1 reference's forced answer)."""
-        return f"\n{self.answer_delimiter}\n{self.final_answer_prefix}"
+    def forced_answer_suffix(self, newline: bool = True) -> str:
+        """What the cap appends when it cuts thinking off (the s1 reference's forced answer).
+
+        ``newline=False`` leaves out the leading ``"\\n"``: s1's harness writes it only when the
+        thinking does not already end in a newline (``BudgetForcing.cap_newline = "if_missing"``).
+        """
+        return ("\n" if newline else "") + f"{self.answer_delimiter}\n{self.final_answer_prefix}"

@@ -94,6 +94,11 @@ class SFTStageConfig:
     path: str = ""  # a Hub id or local dir, for kind "pretrained"
     train: TrainConfig = field(default_factory=TrainConfig)
     answer_prefix: str = "Final Answer:"  # written before an attempt with no "Answer:" (s1's data: "Answer:")
+    # "" rebuilds each example from the selection's rows (ChatFormat.thinking_completion). A dataset id (or a
+    # local copy) with a `text` column, one row per row of sourcing.hub.selection_dataset in the same order,
+    # trains on that text as s1 did (simplescaling/s1K_tokenized): loss on every token after the first
+    # "<|im_start|>assistant\n" (s1kit.training.text_examples)
+    text_dataset: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,9 @@ class Profile:
     # a rehearsal of a GPU recipe on a CPU with toy weights (s1kit.rehearsal): every page says so and
     # no verdict speaks of the paper
     rehearsal: bool = False
+    # the released model whose published numbers the book sets beside this run (s1kit.paper.PAPER_ROWS):
+    # s1-32B's are the paper's Table 1, s1.1-32B's come from its model card
+    paper_model: Literal["s1-32B", "s1.1-32B"] = "s1-32B"
 
     @property
     def contrast_worlds(self) -> list[str]:
@@ -154,6 +162,9 @@ class Profile:
         if self.worlds and self.distillation.kind != "tiny_teacher":
             raise ConfigError(f"profile {self.name}: worlds {self.worlds} vary the tiny teacher, but this profile "
                               f"distils with kind {self.distillation.kind!r}; remove worlds")
+        if self.sft.text_dataset and not (self.sourcing.kind == "hub" and self.sourcing.hub.selection_dataset):
+            raise ConfigError(f"profile {self.name}: sft.text_dataset ({self.sft.text_dataset}) is the released text of "
+                              "a released 1K set: it needs sourcing.hub.selection_dataset (the rows it must match)")
         if self.ablations.kinds and self.sourcing.kind == "hub":
             # Table 2's selections are drawn from the pool; a hub profile's pool is a released 1K (the same
             # examples four times) or the 59K pool, whose variants would each be a fine-tune inside one process

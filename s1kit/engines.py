@@ -9,7 +9,8 @@ budget forcing exist once. They differ only in how they decode:
   that finish are dropped from the batch and the cache at once.
 * :class:`VLLMEngine` decodes in *segments*: every free stretch of a sequence is one vLLM
   request that stops on the phase's stop tokens or at the remaining budget; forced tokens are
-  appended between segments. With prefix caching on, the shared prefix is not recomputed.
+  appended between segments. With prefix caching on (the default; ``enable_prefix_caching=False``
+  turns it off, as s1 ran), the shared prefix is not recomputed.
 """
 
 from __future__ import annotations
@@ -147,7 +148,12 @@ class HFEngine:
 
 
 class VLLMEngine:
-    """Budget forcing on vLLM (GPU nodes; ``pip install s1kit[gpu]``), prefix caching on."""
+    """Budget forcing on vLLM (GPU nodes; ``pip install s1kit[gpu]``).
+
+    ``llm_kwargs`` go to ``vllm.LLM`` as given; prefix caching is on unless they say
+    ``enable_prefix_caching=False`` (s1's evaluation ran with it off; a recipe's
+    ``evaluation.vllm_kwargs: {enable_prefix_caching: false}`` does that).
+    """
 
     def __init__(self, model_path: str | Path, **llm_kwargs):
         try:
@@ -159,6 +165,10 @@ class VLLMEngine:
         self._runs = 0  # makes request ids unique across budget_force calls
         self.tokenizer = self.llm.get_tokenizer()
         self.max_context = int(self.llm.llm_engine.model_config.max_model_len)
+        # what the engine vLLM built does (its cache config, after vLLM's own overrides); None: not said
+        cache_config = getattr(getattr(self.llm.llm_engine, "vllm_config", None), "cache_config", None)
+        caching = getattr(cache_config, "enable_prefix_caching", None)
+        self.prefix_caching: bool | None = None if caching is None else bool(caching)
 
     def close(self) -> None:
         """Free the engine's memory (weights, KV cache, workers) before another engine loads.
@@ -265,8 +275,8 @@ LOADED: list[dict] = []
 _OPEN: list = []
 
 
-def _note_loaded(kind: str, model_dir: str | Path, version: str) -> None:
-    LOADED.append({"engine": kind, "version": version, "model": str(model_dir)})
+def _note_loaded(kind: str, model_dir: str | Path, version: str, **details) -> None:
+    LOADED.append({"engine": kind, "version": version, "model": str(model_dir), **details})
 
 
 def open_engines() -> int:
@@ -304,7 +314,7 @@ def load_engine(kind: str, model_dir: str | Path, batch_size: int = 256,
         engine = VLLMEngine(model_dir, **(vllm_kwargs or {}))
         import vllm
 
-        _note_loaded("vllm", model_dir, f"vllm {vllm.__version__}")
+        _note_loaded("vllm", model_dir, f"vllm {vllm.__version__}", prefix_caching=engine.prefix_caching)
         _OPEN.append(engine)
         return engine
     raise ValueError(f"unknown engine {kind!r}; choose 'hf' or 'vllm'")

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,9 @@ from typing import Callable, Literal, Sequence
 
 from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.grading import Benchmark, Judge, grade
+from s1kit.grading import Benchmark, GradingOptions, Judge, grade
+from s1kit.judging import Grader, items_for
+from s1kit.sources import benchmark_name
 from s1kit.metrics import paired_bootstrap
 
 log = logging.getLogger("s1kit")
@@ -61,9 +64,32 @@ class EvaluationConfig:
     hf_attn_implementation: str = "eager"
     # An LLM judge for answers math-verify cannot decide (s1 used gpt-4o-mini); {} = off, the default.
     # {"base_url": "http://127.0.0.1:8000/v1", "model": "...", "api_key_env": "OPENAI_API_KEY"}
+    # {"model": "base"} asks the profile's base model, served in-process by the evaluation engine;
+    # {"model": DIR-or-Hub-id} another local model; s1's paper profiles turn it on (s1kit.judging).
     judge: dict = field(default_factory=dict)
+    # s1's grading and forcing details, each listed in the README's "Where s1kit differs from s1";
+    # the defaults are s1kit's, the paper recipes take s1's side
+    answer_after: Literal["last", "first"] = "last"  # nothing boxed: the answer follows the last/first "Answer:"
+    gpqa_unreadable: str | None = None  # s1 counts a GPQA answer nobody can read as "A"; None: wrong
+    forced_answer_newline: Literal["always", "if_missing"] = "always"  # "\n" before the cap's forced answer
+    # Figure 4b: which models vote (s1 voted the base model only; the tiny study also votes the SFT model)
+    vote_models: list[str] = field(default_factory=lambda: ["base", "sft"])
+    # pass@1 as a mean over n samples (with its spread), beside greedy, on the named benchmarks ([]: all)
+    samples: int = 0
+    sample_temperature: float = 0.6
+    sample_top_p: float = 0.95
+    sample_benchmarks: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.gpqa_unreadable is not None and self.gpqa_unreadable not in ("A", "B", "C", "D"):
+            raise ValueError(f"evaluation.gpqa_unreadable must be a letter A-D or null, got {self.gpqa_unreadable!r}")
+        unknown = [m for m in self.vote_models if m not in ("base", "sft")]
+        if unknown:
+            raise ValueError(f"evaluation.vote_models may name 'base' and 'sft', got {self.vote_models}")
+        if self.samples < 0:
+            raise ValueError(f"evaluation.samples must be >= 0, got {self.samples}")
+        if self.samples and (self.sample_temperature <= 0 or not 0 < self.sample_top_p <= 1):
+            raise ValueError("evaluation.samples needs sample_temperature > 0 and 0 < sample_top_p <= 1")
         for cap in self.caps:
             if cap <= 0:
                 raise ValueError(f"evaluation.caps must be positive, got {cap}")
@@ -101,6 +127,10 @@ class SweepPoint:
     cap_fired_rate: float
     mean_ignores_used: float
     seconds: float
+    # the same per benchmark (by short name): accuracy, its 95% bootstrap interval, mean thinking tokens
+    accuracy_by_benchmark: dict[str, float] = field(default_factory=dict)
+    ci_by_benchmark: dict[str, list[float]] = field(default_factory=dict)
+    thinking_tokens_by_benchmark: dict[str, float] = field(default_factory=dict)
 
 
 def grade_results(results: Sequence[ForcingResult], answers: Sequence[str],
@@ -205,7 +235,8 @@ def sweep_configs(config: EvaluationConfig, seed: int, chat: ChatFormat | None =
 
     def make(n: int | None, k: int) -> BudgetForcing:
         return BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=config.ignore_str,
-                             max_answer_tokens=config.max_answer_tokens, seed=seed, chat=chat)
+                             max_answer_tokens=config.max_answer_tokens, seed=seed, chat=chat,
+                             **forcing_options(config))
 
     points = [make(n, config.cap_sweep_num_ignore) for n in sorted(config.caps)]
     points.append(make(None, config.cap_sweep_num_ignore))
@@ -252,80 +283,203 @@ class SweepRun:
     seconds: list[float]
 
 
+ALL_BENCHMARKS = "all"  # the name of paired rows over every held-out question together
+
+
+def grading_options(config: EvaluationConfig) -> GradingOptions:
+    """The grading options a profile sets (s1's answer position and GPQA fallback, or s1kit's)."""
+    return GradingOptions(answer_after=config.answer_after, gpqa_unreadable=config.gpqa_unreadable)
+
+
+def forcing_options(config: EvaluationConfig) -> dict:
+    """The forcing settings every stage's :class:`BudgetForcing` takes from the profile."""
+    return {"cap_newline": config.forced_answer_newline}
+
+
+def _load(engine: Engine | Callable[[], Engine]) -> Engine:
+    return engine() if callable(engine) else engine
+
+
+def benchmark_order(names: Sequence[str]) -> list[str]:
+    """Benchmark names in the paper's column order (AIME24, MATH500, GPQA Diamond), then the rest."""
+    from s1kit.paper import BENCHMARK_NAMES
+
+    known = list(BENCHMARK_NAMES)
+    return sorted(set(names), key=lambda n: (known.index(n) if n in known else len(known), n))
+
+
+def _mean(values: Sequence[bool]) -> float:
+    return sum(values) / len(values)
+
+
 def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | Callable[[], Engine],
              test: Sequence[dict], config: EvaluationConfig,
              seed: int, profile_name: str, dev: Sequence[dict] = (),
-             finished: FinishedPoints | None = None) -> SweepRun:
-    """The base model answering directly, then every sweep point on the fine-tuned model.
+             finished: FinishedPoints | None = None, grader: Grader | None = None) -> SweepRun:
+    """The base model answering directly, then every sweep point on the fine-tuned model; then grading.
 
-    ``summary`` keeps the results contract: ``profile``, ``n_test``, ``base_model_accuracy`` and a
-    ``budget_forcing`` list of :class:`SweepPoint` fields (wall times go to ``seconds`` instead,
-    so that two runs of the same config give byte-identical summaries). It adds
-    ``paired``: the SFT model at k = 0 against the base model, and every k against k = 0, each
-    with a paired bootstrap interval; and, when a ``dev`` split is given, ``dev``: the ignore
-    sweep's accuracy there and the best k it picks (:func:`best_num_ignore`). ``finished``: the
-    points an interrupted run already decoded, reused (the summary is the same either way).
-    An engine may be given as a function that loads it: it is then loaded only when needed, and
-    the base model's engine is closed before the fine-tuned one loads (two vLLM engines at paper
-    scale do not fit the GPUs at once).
+    Decoding comes first and grading after, as s1 graded: the evaluated models are released
+    before ``grader`` (:class:`s1kit.judging.Grader`; rules only by default) asks its judge, in one
+    batch, about what the rules leave open. ``summary`` keeps the results contract: ``profile``,
+    ``n_test``, ``base_model_accuracy`` and a ``budget_forcing`` list of :class:`SweepPoint` fields
+    (wall times go to ``seconds`` instead, so that two runs of the same config give byte-identical
+    summaries). Every accuracy also comes per benchmark, keyed by short name (``aime24``,
+    ``math500``, ``gpqa_diamond``; ``tiny``): ``base_model_accuracy_by_benchmark``,
+    ``n_test_by_benchmark`` and each point's ``accuracy_by_benchmark``. ``paired``: per
+    benchmark, the SFT model at k = 0 against the base model and every k against k = 0, each with
+    a paired bootstrap interval. ``judge``: per benchmark, how many outputs went to the judge and
+    how many verdicts it changed. With ``config.samples`` = n, each point also reports, on
+    ``config.sample_benchmarks``, pass@1 as the mean over n sampled runs and its spread
+    (``accuracy_samples``). With a ``dev`` split, ``dev``: the ignore sweep's accuracy there and
+    the best k it picks (:func:`best_num_ignore`). ``finished``: the decodings an interrupted
+    run already kept, reused (the summary is the same either way). An engine may be given as a
+    function that loads it: it is then loaded only when needed and closed when done (two vLLM
+    engines at paper scale do not fit the GPUs at once).
     """
     finished = finished or FinishedPoints(None)
-    questions, answers, benchmarks = held_out_columns(test, config.benchmark)
-    judge = judge_from_config(config.judge)
+    grader = grader or Grader(grading_options(config))
+    questions = [t["question"] for t in test]
 
-    def base_point() -> dict:
-        engine = base_engine() if callable(base_engine) else base_engine
-        accuracy, results, correct = direct_accuracy(
-            engine, questions, answers, config.base_max_answer_tokens, benchmarks,
-            ChatFormat.from_tokenizer(engine.tokenizer), judge)
+    def base_decoding() -> dict:
+        engine = _load(base_engine)
+        chat = ChatFormat.from_tokenizer(engine.tokenizer)
+        results = answer_directly(engine, [chat.user_prompt(q) for q in questions],
+                                  BudgetForcing(max_answer_tokens=config.base_max_answer_tokens, chat=chat))
         if callable(base_engine):
             engine.close()
-        return {"accuracy": accuracy, "correct": correct,
-                "rows": [{"id": t["id"], "answer_text": r.answer_text, "correct": c,
-                          "hit_answer_budget": r.hit_answer_budget}
-                         for t, r, c in zip(test, results, correct, strict=True)]}
+        return {"rows": [{"id": t["id"], "answer_text": r.answer_text, "hit_answer_budget": r.hit_answer_budget}
+                         for t, r in zip(test, results, strict=True)]}
 
-    base = finished.get_or_compute("base", base_point)
-    tuned_engine = tuned_engine() if callable(tuned_engine) else tuned_engine
-    base_acc, base_correct = base["accuracy"], base["correct"]
-    log.info("base model answering directly: accuracy %.3f", base_acc)
-    points, generations, correct_by_point = [], [], []
-    sources = sorted({t["source"] for t in test})
-    by_source: dict[str, list[float]] = {source: [] for source in sources}
-    for index, forcing in enumerate(sweep_configs(config, seed, ChatFormat.from_tokenizer(tuned_engine.tokenizer))):
-        def sweep_point(forcing: BudgetForcing = forcing, index: int = index) -> dict:
-            point, results, correct = run_point(tuned_engine, questions, answers, forcing, benchmarks,
-                                                config.bootstrap_samples, judge)
-            return {"point": dataclasses.asdict(point), "correct": correct,
+    base = finished.get_or_compute("base", base_decoding)
+    tuned = _load(tuned_engine)
+    chat = ChatFormat.from_tokenizer(tuned.tokenizer)
+    forcings = sweep_configs(config, seed, chat)
+    decoded = []
+    for index, forcing in enumerate(forcings):
+        def sweep_decoding(forcing: BudgetForcing = forcing, index: int = index) -> dict:
+            start = time.perf_counter()
+            results = budget_force(tuned, [chat.thinking_prompt(q) for q in questions], forcing)
+            return {"seconds": round(time.perf_counter() - start, 2),
                     "rows": [{"point": index, "id": t["id"], "thinking": r.thinking_text,
-                              "answer_text": r.answer_text, "correct": c, "thinking_tokens": r.thinking_tokens,
+                              "answer_text": r.answer_text, "thinking_tokens": r.thinking_tokens,
                               "ignores_used": r.ignores_used, "cap_fired": r.cap_fired}
-                             for t, r, c in zip(test, results, correct, strict=True)]}
+                             for t, r in zip(test, results, strict=True)]}
 
-        done = finished.get_or_compute(f"point-{index}-N{forcing.max_thinking_tokens}-k{forcing.num_ignore}",
-                                       sweep_point)
-        point, correct = SweepPoint(**done["point"]), done["correct"]
+        decoded.append(finished.get_or_compute(
+            f"point-{index}-N{forcing.max_thinking_tokens}-k{forcing.num_ignore}", sweep_decoding))
+        log.info("budget forcing N=%s k=%d decoded (%.1fs)", forcing.max_thinking_tokens, forcing.num_ignore,
+                 decoded[-1]["seconds"])
+    sampled_test = [t for t in test if not config.sample_benchmarks or benchmark_name(t) in config.sample_benchmarks]
+    sampled = []
+    if config.samples and sampled_test:
+        for index, forcing in enumerate(forcings):
+            sampling = dataclasses.replace(forcing, temperature=config.sample_temperature, top_p=config.sample_top_p)
+
+            def sample_decoding(sampling: BudgetForcing = sampling) -> dict:
+                prompts = [chat.thinking_prompt(t["question"]) for t in sampled_test for _ in range(config.samples)]
+                return {"answers": [r.answer_text for r in budget_force(tuned, prompts, sampling)]}
+
+            sampled.append(finished.get_or_compute(f"samples-{index}", sample_decoding)["answers"])
+    dev_decoded = {}
+    if dev and config.dev_sweep:
+        dev_decoded = decode_dev(tuned, dev, config, seed, finished)
+    if callable(tuned_engine):
+        tuned.close()  # released before the judge loads
+
+    # grading: every output at once, so that the judge (if any) is loaded once and asked in one batch
+    groups = [items_for(test, [r["answer_text"] for r in base["rows"]], config.benchmark)]
+    groups += [items_for(test, [r["answer_text"] for r in d["rows"]], config.benchmark) for d in decoded]
+    repeated = [t for t in sampled_test for _ in range(config.samples)]
+    groups += [items_for(repeated, answers, config.benchmark) for answers in sampled]
+    groups += [items_for(dev, answers, config.benchmark) for answers in dev_decoded.values()]
+    verdicts = grader.grade_each(groups)
+    base_correct, verdicts = verdicts[0], verdicts[1:]
+    correct_by_point, verdicts = verdicts[:len(decoded)], verdicts[len(decoded):]
+    sample_correct, dev_correct = verdicts[:len(sampled)], verdicts[len(sampled):]
+
+    names = [benchmark_name(t) for t in test]
+    benchmarks = benchmark_order(names)
+
+    def by_benchmark(correct: Sequence[bool]) -> dict[str, float]:
+        return {b: _mean([c for c, n in zip(correct, names, strict=True) if n == b]) for b in benchmarks}
+
+    points, generations = [], []
+    for index, (forcing, done, correct) in enumerate(zip(forcings, decoded, correct_by_point, strict=True)):
+        rows = done["rows"]
+        low, high = bootstrap_ci(correct, config.bootstrap_samples, seed=forcing.seed)
+        point = SweepPoint(
+            max_thinking_tokens=forcing.max_thinking_tokens, num_ignore=forcing.num_ignore,
+            accuracy=_mean(correct), ci_low=low, ci_high=high,
+            mean_thinking_tokens=sum(r["thinking_tokens"] for r in rows) / len(rows), n=len(rows),
+            cap_fired_rate=sum(r["cap_fired"] for r in rows) / len(rows),
+            mean_ignores_used=sum(r["ignores_used"] for r in rows) / len(rows), seconds=done["seconds"],
+            accuracy_by_benchmark=by_benchmark(correct),
+            ci_by_benchmark={b: list(bootstrap_ci([c for c, n in zip(correct, names) if n == b],
+                                                   config.bootstrap_samples, seed=forcing.seed)) for b in benchmarks},
+            thinking_tokens_by_benchmark={b: statistics.fmean(r["thinking_tokens"] for r, n in zip(rows, names)
+                                                              if n == b) for b in benchmarks})
         points.append(point)
-        correct_by_point.append(correct)
-        for source in sources:
-            mine = [c for t, c in zip(test, correct, strict=True) if t["source"] == source]
-            by_source[source].append(sum(mine) / len(mine))
-        generations.extend(done["rows"])
+        generations += [dict(row, correct=c) for row, c in zip(rows, correct, strict=True)]
+        log.info("budget forcing N=%s k=%d: accuracy %.3f, %.1f thinking tokens", point.max_thinking_tokens,
+                 point.num_ignore, point.accuracy, point.mean_thinking_tokens)
+    base_rows = [dict(row, correct=c) for row, c in zip(base["rows"], base_correct, strict=True)]
     summary = {
         "profile": profile_name,
         "n_test": len(test),
-        "base_model_accuracy": base_acc,
+        "n_test_by_benchmark": {b: names.count(b) for b in benchmarks},
+        "base_model_accuracy": _mean(base_correct),
+        "base_model_accuracy_by_benchmark": by_benchmark(base_correct),
         # answers the base model did not finish within base_max_answer_tokens: a cut-off answer is
         # graded wrong, so a high rate would make the base point a truncation, not a skill
         "base_model_cut_off_rate": sum(r["hit_answer_budget"] for r in base["rows"]) / len(base["rows"]),
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
+        "judge": {b: grader.counts[b] for b in benchmark_order(grader.counts)},
     }
-    summary["paired"] = paired_comparisons(points, correct_by_point, base_correct, config.bootstrap_samples, seed)
-    if dev and config.dev_sweep:
-        summary["dev"] = dev_choice(tuned_engine, dev, config, seed, finished)
-    if len(by_source) > 1:  # several benchmarks (AIME24, MATH500, GPQA): each one's accuracy per sweep point
-        summary["accuracy_by_benchmark"] = by_source
-    return SweepRun(summary, generations, base["rows"], [p.seconds for p in points])
+    if sampled:
+        sampled_names = [benchmark_name(t) for t in repeated]
+        for point, correct in zip(summary["budget_forcing"], sample_correct, strict=True):
+            point["accuracy_samples"] = sample_spread(correct, sampled_names, config.samples)
+    summary["paired"] = [dict(row, benchmark=b) for b in benchmarks for row in paired_comparisons(
+        points, [[c for c, n in zip(cs, names) if n == b] for cs in correct_by_point],
+        [c for c, n in zip(base_correct, names) if n == b], config.bootstrap_samples, seed)]
+    if len(benchmarks) > 1:  # also over all questions together ("all"): to describe the run, never set beside a paper cell
+        summary["paired"] += [dict(row, benchmark=ALL_BENCHMARKS) for row in paired_comparisons(
+            points, correct_by_point, base_correct, config.bootstrap_samples, seed)]
+    if dev_decoded:
+        accuracy = {k: _mean(c) for k, c in zip(dev_decoded, dev_correct, strict=True)}
+        best = best_num_ignore(accuracy)
+        log.info("dev split (%d questions): best k = %d (%.3f)", len(dev), best, accuracy[best])
+        summary["dev"] = {"n": len(dev), "accuracy_by_num_ignore": {str(k): a for k, a in sorted(accuracy.items())},
+                          "best_num_ignore": best}
+    return SweepRun(summary, generations, base_rows, [p.seconds for p in points])
+
+
+def sample_spread(correct: Sequence[bool], names: Sequence[str], samples: int) -> dict[str, dict]:
+    """Per benchmark, pass@1 over ``samples`` sampled runs: the mean of the runs' accuracies and their
+    standard deviation (``correct`` is question-major: each question's samples together)."""
+    out = {}
+    for b in benchmark_order(names):
+        mine = [c for c, n in zip(correct, names, strict=True) if n == b]
+        runs = [_mean(mine[s::samples]) for s in range(samples)]
+        out[b] = {"mean": statistics.fmean(runs), "std": statistics.pstdev(runs) if samples > 1 else 0.0,
+                  "n": samples}
+    return out
+
+
+def decode_dev(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int,
+               finished: FinishedPoints | None = None) -> dict[int, list[str]]:
+    """The ignore sweep (no cap) on the dev split: each k's answer texts, to be graded."""
+    finished = finished or FinishedPoints(None)
+    chat = ChatFormat.from_tokenizer(engine.tokenizer)
+    prompts = [chat.thinking_prompt(d["question"]) for d in dev]
+    out = {}
+    for forcing in sweep_configs(config, seed, chat):
+        if forcing.max_thinking_tokens is None:
+            def dev_decoding(forcing: BudgetForcing = forcing) -> dict:
+                return {"answers": [r.answer_text for r in budget_force(engine, prompts, forcing)]}
+
+            out[forcing.num_ignore] = finished.get_or_compute(f"dev-k{forcing.num_ignore}", dev_decoding)["answers"]
+    return out
 
 
 def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[Sequence[bool]],
@@ -351,20 +505,12 @@ def paired_comparisons(points: Sequence[SweepPoint], correct_by_point: Sequence[
 
 
 def dev_choice(engine: Engine, dev: Sequence[dict], config: EvaluationConfig, seed: int,
-               finished: FinishedPoints | None = None) -> dict:
+               finished: FinishedPoints | None = None, grader: Grader | None = None) -> dict:
     """The ignore sweep (no cap) on the dev split, and the best k it picks."""
-    finished = finished or FinishedPoints(None)
-    questions, answers, benchmarks = held_out_columns(dev, config.benchmark)
-    chat = ChatFormat.from_tokenizer(engine.tokenizer)
-    accuracy = {}
-    for forcing in sweep_configs(config, seed, chat):
-        if forcing.max_thinking_tokens is None:
-            def dev_point(forcing: BudgetForcing = forcing) -> dict:
-                point, _, _ = run_point(engine, questions, answers, forcing, benchmarks, config.bootstrap_samples)
-                return {"accuracy": point.accuracy}
-
-            accuracy[forcing.num_ignore] = finished.get_or_compute(f"dev-k{forcing.num_ignore}", dev_point)["accuracy"]
+    grader = grader or Grader(grading_options(config))
+    decoded = decode_dev(engine, dev, config, seed, finished)
+    correct = grader.grade_each([items_for(dev, answers, config.benchmark) for answers in decoded.values()])
+    accuracy = {k: _mean(c) for k, c in zip(decoded, correct, strict=True)}
     best = best_num_ignore(accuracy)
-    log.info("dev split (%d questions): best k = %d (%.3f)", len(dev), best, accuracy[best])
     return {"n": len(dev), "accuracy_by_num_ignore": {str(k): a for k, a in sorted(accuracy.items())},
             "best_num_ignore": best}

@@ -22,7 +22,10 @@ Sources, by the names the s1 repository uses:
 * the benchmarks: AIME24 (``simplescaling/aime24_nofigures``), MATH500 (``HuggingFaceH4/MATH-500``,
   the 500 problems of s1's ``openai_math`` task) and GPQA Diamond (``Idavidrein/gpqa``,
   config ``gpqa_diamond``; gated: accept its terms on the Hub and log in first). GPQA's four
-  options are shuffled with a fixed seed and the reference becomes the letter, as s1's task does.
+  options are shuffled with a fixed seed and the reference becomes the letter, as s1's task does;
+* the rendered training text: ``simplescaling/s1K_tokenized`` (s1K's rows with a ``text`` column,
+  each a whole conversation in Qwen2.5's chat template, built by s1's ``data/tokenization.py``),
+  what s1's ``train/sft.py`` trains on (:func:`load_training_text`).
 
 The tiny world writes the same records from :func:`s1kit.tiny.world.tiny_pool`.
 """
@@ -66,6 +69,15 @@ BENCHMARKS: dict[str, BenchmarkSource] = {
     "gpqa_diamond": BenchmarkSource("Idavidrein/gpqa", "train", config="gpqa_diamond", question_column="Question",
                                     answer_column="Correct Answer", grading="gpqa", gated=True),
 }
+
+
+def benchmark_name(record: dict) -> str:
+    """A held-out record's benchmark by its short name: a key of :data:`BENCHMARKS` for Hub records,
+    ``"tiny"`` for the tiny world's (graded with the tiny rules), else the record's ``source``."""
+    for name, source in BENCHMARKS.items():
+        if record.get("source") == source.dataset:
+            return name
+    return "tiny" if record.get("benchmark", "tiny") == "tiny" else str(record["source"])
 
 
 @dataclass(frozen=True)
@@ -172,6 +184,17 @@ def load_selection(dataset: str, traces: str = "gemini", domain_column: str = "c
     columns = S1K_COLUMNS[traces]
     _require_columns(data, list(columns) + [domain_column], dataset)
     return [_pool_record(i, row, "s1k", domain_column, columns[4], columns[5]) for i, row in enumerate(data)]
+
+
+def load_training_text(dataset: str) -> list[str]:
+    """The ``text`` column of a rendered SFT set (s1's ``simplescaling/s1K_tokenized``), in row order."""
+    data = _load(dataset, "train")
+    _require_columns(data, ["text"], dataset)
+    texts = data["text"]
+    empty = [i for i, t in enumerate(texts) if not t]
+    if empty:
+        raise ValueError(f"dataset {dataset}: {len(empty)} row(s) have no text (first: row {empty[0]})")
+    return [str(t) for t in texts]
 
 
 def load_benchmark(name: str, gpqa_seed: int = 0, path: str | None = None) -> list[dict]:

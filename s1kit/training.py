@@ -26,7 +26,7 @@ from typing import Literal, Sequence
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, TrainerCallback
 
-from s1kit.chat import ChatFormat
+from s1kit.chat import IM_START, ChatFormat
 from s1kit.hardware import cpu_kind
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,31 @@ def sft_examples(records: Sequence[dict], chat: ChatFormat, answer_prefix: str |
                 tuple((a + offset, b + offset) for a, b in r.get("forced_spans") or ()))
         for r in records
     ]
+
+
+# Where the loss starts in a whole rendered conversation: s1's trl response_template for Qwen (train/sft.py)
+RESPONSE_TEMPLATE = f"{IM_START}assistant\n"
+
+
+def text_examples(texts: Sequence[str], response_template: str = RESPONSE_TEMPLATE) -> list[Example]:
+    """Whole rendered conversations (the ``text`` of s1's ``simplescaling/s1K_tokenized``) as SFT examples.
+
+    Each text is split after its first ``response_template``: the system and user turns up to and
+    including it are the prompt (no loss), everything after it the completion (loss), the closing
+    ``<|im_end|>`` and the newline after it included. That is what trl's
+    ``DataCollatorForCompletionOnlyLM(response_template="<|im_start|>assistant\\n")`` trained in s1
+    (one user turn, one assistant turn). In s1's text the completion opens with a special token
+    (``<|im_start|>think``), so the prompt and the completion tokenize as the whole text does
+    (:func:`tokenize_example`; ``tests/test_training.py`` checks it).
+    """
+    examples = []
+    for index, text in enumerate(texts):
+        at = text.find(response_template)
+        if at < 0:
+            raise ValueError(f"training text {index} has no {response_template!r} to start the loss at: {text[:80]!r}")
+        cut = at + len(response_template)
+        examples.append(Example(text[:cut], text[cut:]))
+    return examples
 
 
 def tokenize_example(tokenizer: PreTrainedTokenizerBase, example: Example, max_length: int,

@@ -45,3 +45,25 @@ def quotable(values: dict) -> bool:
 
 def all_numbers(values: dict) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values.values())
+
+
+def benchmarks_json(base: dict, ks: dict, caps: dict, n: dict, paired=()):
+    """A per-benchmark summary.json dict: ``base`` {benchmark: acc}, ``ks`` {k: {benchmark: acc}}, ``caps``
+    {N: {benchmark: acc}} (k = 0), ``n`` {benchmark: questions}, ``paired`` (benchmark, comparison, k, gain, lo, hi).
+    Pooled accuracies are the question-weighted means, as evaluate() writes them."""
+    total = sum(n.values())
+
+    def point(cap, k, by):
+        pooled = sum(by[b] * n[b] for b in n) / total
+        return {"max_thinking_tokens": cap, "num_ignore": k, "accuracy": pooled, "ci_low": pooled - 0.05,
+                "ci_high": pooled + 0.05, "mean_thinking_tokens": 100.0 * (k + 1) if cap is None else float(cap),
+                "n": total, "accuracy_by_benchmark": by, "ci_by_benchmark": {b: [a - 0.1, a + 0.1] for b, a in by.items()},
+                "thinking_tokens_by_benchmark": {b: (100.0 if cap is None else float(cap)) * (k + 1 if cap is None else 1)
+                                                 + i for i, b in enumerate(by)}}
+
+    points = [point(None, k, by) for k, by in ks.items()] + [point(cap, 0, by) for cap, by in caps.items()]
+    return {"profile": "t", "n_test": total, "n_test_by_benchmark": n,
+            "base_model_accuracy": sum(base[b] * n[b] for b in n) / total, "base_model_accuracy_by_benchmark": base,
+            "budget_forcing": points, "judge": {},
+            "paired": [{"benchmark": b, "comparison": c, "num_ignore": k, "gain": g, "ci_low": lo, "ci_high": hi}
+                       for b, c, k, g, lo, hi in paired]}

@@ -48,6 +48,10 @@ class ScriptedEngine:
     configs: list[BudgetForcing] = field(default_factory=list)  # the config of every run, in order
     prompts: list[str] = field(default_factory=list)  # every prompt it decoded, in order
     asked: Counter = field(default_factory=Counter)
+    closed: int = 0  # how many times a stage released it
+
+    def close(self) -> None:
+        self.closed += 1
 
     def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
         self.configs.append(config)

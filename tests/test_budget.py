@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from s1kit.budget import BudgetForcing, answer_directly, budget_force, make_states
+from s1kit.budget import BudgetForcing, ForcingState, ForcingTokens, answer_directly, budget_force, make_states
 from s1kit.budget_reference import reference_budget_force as reference
 from s1kit.engines import HFEngine, VLLMEngine
 from s1kit.modeling import load_model
@@ -73,6 +73,48 @@ def test_exact_budget_and_ignore_accounting(trained, chat):
                 "\n<|im_start|>answer\nFinal Answer:", add_special_tokens=False)) + 32 == room
 
 
+def test_cap_newline_if_missing_leaves_out_a_second_newline_in_parity_with_the_reference(trained, chat):
+    """s1's harness writes "\\n" before the forced answer only when the thinking does not end in one."""
+    model, tok = trained
+    engine = HFEngine(model, tok, batch_size=5)
+    texts = prompts(chat, count=10)
+    forced = "<|im_start|>answer\nFinal Answer:"
+    seen = {"bare": 0, "newline": 0}
+    for n, k in [(1, 0), (9, 1), (16, 0), (23, 2), (34, 1), (None, 1)]:
+        always = budget_force(engine, texts, BudgetForcing(max_thinking_tokens=n, num_ignore=k, max_answer_tokens=8))
+        config = BudgetForcing(max_thinking_tokens=n, num_ignore=k, max_answer_tokens=8, cap_newline="if_missing")
+        results = budget_force(engine, texts, config)
+        for text, old, new in zip(texts, always, results, strict=True):
+            assert new.output_ids == reference(model, tok, text, config), (n, k, text)
+            # the thinking is the same either way: only what follows a cap changes
+            assert new.output_ids[:new.thinking_tokens] == old.output_ids[:old.thinking_tokens]
+            assert new.cap_fired == old.cap_fired and old.answer_text.startswith("\n" + forced) == old.cap_fired
+            if not new.cap_fired:
+                assert new.output_ids == old.output_ids
+            elif new.thinking_text.endswith("\n"):
+                assert new.answer_text.startswith(forced) and not new.answer_text.startswith("\n")
+                seen["bare"] += 1
+            else:
+                assert new.answer_text.startswith("\n" + forced)
+                assert new.output_ids == old.output_ids
+                seen["newline"] += 1
+    assert seen["bare"] > 0 and seen["newline"] > 0  # both branches of the rule ran
+
+
+def test_cap_newline_reads_the_decoded_text_so_a_double_newline_token_counts():
+    """The rule looks at the thinking's text, not at one token id: "\\n\\n" ends in a newline too."""
+    pieces = {1: "So", 2: " 7.", 3: "\n\n", 4: "\n", 9: "<|im_start|>", 8: "answer\nFinal Answer:"}
+    tokens = ForcingTokens(stop_ids=frozenset({9}), end_ids=frozenset({7}), ignore_ids=(5,), natural_end_ids=(9, 6),
+                           cap_end_ids=(4, 9, 8), cap_end_bare_ids=(9, 8),
+                           decode=lambda ids: "".join(pieces[i] for i in ids))
+    for ending, setting, suffix in [(3, "if_missing", [9, 8]), (4, "if_missing", [9, 8]), (2, "if_missing", [4, 9, 8]),
+                                    (3, "always", [4, 9, 8]), (4, "always", [4, 9, 8])]:
+        state = ForcingState(tokens, BudgetForcing(max_thinking_tokens=3, cap_newline=setting), budget=3)
+        for token in (1, 2, ending):
+            state.accept(token)
+        assert state.cap_fired and list(state.pending) == suffix, (ending, setting)
+
+
 def _count_runs(ids: list[int], run: list[int]) -> int:
     return sum(ids[i:i + len(run)] == run for i in range(len(ids) - len(run) + 1))
 
@@ -132,6 +174,7 @@ def test_answer_directly_has_no_thinking(random_model, tokenizer, chat):
     ({"ignore_str": ""}, "ignore_str"),
     ({"max_answer_tokens": 0}, "max_answer_tokens"),
     ({"top_p": 0.0}, "top_p"),
+    ({"cap_newline": "never"}, "cap_newline"),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -233,14 +276,19 @@ def test_vllm_engine_is_built_through_its_constructor(fake_vllm, trained_dir):
     assert llm.path == str(path) and llm.kwargs == {"dtype": "float32", "enable_prefix_caching": True}
     assert engine.max_context == llm.model.config.max_position_embeddings
     assert engine.tokenizer.convert_tokens_to_ids("<|im_end|>") == engine.tokenizer.eos_token_id
+    VLLMEngine(path, dtype="float32", enable_prefix_caching=False)  # s1's setting, from a recipe's vllm_kwargs
+    assert FakeLLM.instances[-1].kwargs == {"dtype": "float32", "enable_prefix_caching": False}
 
 
 def test_vllm_adapter_matches_hf_engine(fake_vllm, trained_dir, trained, chat):
     model, tok = trained
     engine = VLLMEngine(trained_dir[0])
     texts = prompts(chat, count=5)
-    for n, k, ignore_str in [(None, 2, "Wait"), (20, 1, "Wait"), (50, 3, None), (6, 0, "Wait")]:
-        cfg = BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=ignore_str, max_answer_tokens=8)
+    for n, k, ignore_str, newline in [(None, 2, "Wait", "always"), (20, 1, "Wait", "always"), (50, 3, None, "always"),
+                                      (6, 0, "Wait", "always"), (20, 1, "Wait", "if_missing"),
+                                      (9, 0, "Wait", "if_missing")]:
+        cfg = BudgetForcing(max_thinking_tokens=n, num_ignore=k, ignore_str=ignore_str, max_answer_tokens=8,
+                            cap_newline=newline)
         expected = budget_force(HFEngine(model, tok), texts, cfg)
         got = budget_force(engine, texts, cfg)
         assert [r.output_ids for r in got] == [r.output_ids for r in expected]

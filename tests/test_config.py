@@ -37,6 +37,10 @@ def test_profile_by_path_is_named_after_its_file(tmp_path):
     ({"name": "x", "distillation": {"teacher": {"style": "lazy"}}}, "distillation.teacher.*style"),
     ({"name": "x", "sft": {"train": {"learning_rate": True}}}, "sft.train.learning_rate must be a number"),
     ({"name": "x", "torch_threads": 0}, "torch_threads must be > 0"),
+    ({"name": "x", "sft": {"text_dataset": "simplescaling/s1K_tokenized"}}, "sft.text_dataset .* needs sourcing.hub"),
+    ({"name": "x", "paper_model": "o1"}, "paper_model must be one of"),
+    ({"name": "x", "evaluation": {"answer_after": "middle"}}, "evaluation.answer_after must be one of"),
+    ({"name": "x", "evaluation": {"gpqa_unreadable": "Z"}}, "gpqa_unreadable"),
 ])
 def test_malformed_profiles_are_refused_by_key(data, message):
     with pytest.raises(ConfigError, match=message):

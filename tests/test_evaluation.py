@@ -121,8 +121,12 @@ def engines(tokenizer):
     return ScriptedEngine(tokenizer, BASE), ScriptedEngine(tokenizer, tuned)
 
 
+# two benchmarks by their Hub ids (named aime24 and math500 in the summary), graded with the tiny rules
+HUB_IDS = {"a": "simplescaling/aime24_nofigures", "b": "HuggingFaceH4/MATH-500"}
+
+
 def held_out(sources=("a", "a", "b", "b")):
-    return [{"id": f"t{i}", "question": q, "answer": a, "source": s}
+    return [{"id": f"t{i}", "question": q, "answer": a, "source": HUB_IDS[s], "benchmark": "tiny"}
             for i, ((q, a), s) in enumerate(zip(REFERENCE.items(), sources, strict=True))]
 
 
@@ -134,8 +138,12 @@ def test_evaluate_builds_the_summary_from_the_engines_outputs(tokenizer):
     dev = [{"id": f"d{i}", "question": q, "answer": a, "source": "a"} for i, (q, (a, _)) in enumerate(DEV.items())]
     run = evaluate(base, tuned, held_out(), CONFIG, seed=7, profile_name="unit", dev=dev)
     summary = run.summary
-    assert set(summary) == {"profile", "n_test", "base_model_accuracy", "base_model_cut_off_rate", "budget_forcing",
-                            "paired", "dev", "accuracy_by_benchmark"}
+    assert set(summary) == {"profile", "n_test", "n_test_by_benchmark", "base_model_accuracy",
+                            "base_model_accuracy_by_benchmark", "base_model_cut_off_rate", "budget_forcing",
+                            "paired", "dev", "judge"}
+    assert summary["n_test_by_benchmark"] == {"aime24": 2, "math500": 2}
+    assert summary["base_model_accuracy_by_benchmark"] == {"aime24": 0.5, "math500": 0.0}
+    assert summary["judge"] == {}  # no judge: nothing asked
     assert (summary["profile"], summary["n_test"]) == ("unit", 4)
     assert summary["base_model_accuracy"] == 0.25  # only the first question
     assert summary["base_model_cut_off_rate"] == 0.25  # the last question's answer ran out of tokens
@@ -148,12 +156,20 @@ def test_evaluate_builds_the_summary_from_the_engines_outputs(tokenizer):
     assert [p["mean_ignores_used"] for p in points] == [0, 0, 1, 2]
     assert all(p["n"] == 4 and p["ci_low"] <= p["accuracy"] <= p["ci_high"] for p in points)
     assert all("seconds" not in p for p in points) and len(run.seconds) == 4
-    paired = {(r["comparison"], r["num_ignore"]): r["gain"] for r in summary["paired"]}
-    # k=0 [T,F,T,F] vs base [T,F,F,F]: +1/4; k=1 [T,T,T,F]: +1/4; k=2 [T,T,F,F]: one won, one lost
-    assert paired == pytest.approx({("sft_vs_base", 0): 0.25, ("k_vs_0", 1): 0.25, ("k_vs_0", 2): 0.0})
+    paired = {(r["benchmark"], r["comparison"], r["num_ignore"]): r["gain"] for r in summary["paired"]}
+    # per benchmark, never pooled. aime24 (t0, t1): base [T,F], k=0 [T,F], k=1 [T,T], k=2 [T,T];
+    # math500 (t2, t3): base [F,F], k=0 [T,F], k=1 [T,F], k=2 [F,F]
+    assert paired == pytest.approx({("aime24", "sft_vs_base", 0): 0.0, ("aime24", "k_vs_0", 1): 0.5,
+                                    ("aime24", "k_vs_0", 2): 0.5, ("math500", "sft_vs_base", 0): 0.5,
+                                    ("math500", "k_vs_0", 1): 0.0, ("math500", "k_vs_0", 2): -0.5,
+                                    # and over both together, named "all": k=0 [T,F,T,F] vs base [T,F,F,F]
+                                    ("all", "sft_vs_base", 0): 0.25, ("all", "k_vs_0", 1): 0.25,
+                                    ("all", "k_vs_0", 2): 0.0})
     # dev: k=0 gets d1 only, k=1 and k=2 both; the tie goes to k=1
     assert summary["dev"] == {"n": 2, "accuracy_by_num_ignore": {"0": 0.5, "1": 1.0, "2": 1.0}, "best_num_ignore": 1}
-    assert summary["accuracy_by_benchmark"] == {"a": [0.0, 0.5, 1.0, 1.0], "b": [0.5, 0.5, 0.5, 0.0]}
+    assert [p["accuracy_by_benchmark"] for p in points] == [
+        {"aime24": 0.0, "math500": 0.5}, {"aime24": 0.5, "math500": 0.5}, {"aime24": 1.0, "math500": 0.5},
+        {"aime24": 1.0, "math500": 0.0}]
     # per-question rows agree with the summary, and every run used the profile's seed
     assert [g["point"] for g in run.generations] == [i for i in range(4) for _ in range(4)]
     for index, p in enumerate(points):
@@ -174,8 +190,10 @@ def test_evaluate_without_dev_or_several_benchmarks_and_twice_the_same(tokenizer
     for _ in range(2):
         base, tuned = engines(tokenizer)
         summaries.append(evaluate(base, tuned, held_out(sources=("a",) * 4), CONFIG, seed=7, profile_name="unit").summary)
-    assert set(summaries[0]) == {"profile", "n_test", "base_model_accuracy", "base_model_cut_off_rate",
-                                 "budget_forcing", "paired"}
+    assert set(summaries[0]) == {"profile", "n_test", "n_test_by_benchmark", "base_model_accuracy",
+                                 "base_model_accuracy_by_benchmark", "base_model_cut_off_rate", "budget_forcing",
+                                 "paired", "judge"}
+    assert {r["benchmark"] for r in summaries[0]["paired"]} == {"aime24"}  # one benchmark: its rows only
     assert json.dumps(summaries[0]) == json.dumps(summaries[1])  # byte-identical: no wall times inside
     base, tuned = engines(tokenizer)
     no_dev_sweep = EvaluationConfig(caps=[3], num_ignores=[0, 1, 2], bootstrap_samples=300, dev_sweep=False)
@@ -233,5 +251,22 @@ def test_engines_given_as_loaders_are_loaded_once_and_the_base_one_closed(tokeni
         events.append(f"{name} loaded")
         return engine
 
+    tuned.close = lambda: events.append("tuned closed")
     evaluate(lambda: load(base, "base"), lambda: load(tuned, "tuned"), held_out(), CONFIG, seed=7, profile_name="unit")
-    assert events == ["base loaded", "base closed", "tuned loaded"]
+    assert events == ["base loaded", "base closed", "tuned loaded", "tuned closed"]
+
+
+@pytest.mark.parametrize("setting", ["always", "if_missing"])
+def test_every_sweep_point_takes_the_profiles_forced_answer_newline(setting):
+    configs = sweep_configs(EvaluationConfig(forced_answer_newline=setting), seed=0)
+    assert configs and all(c.cap_newline == setting for c in configs)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("gpqa_unreadable", "E", "gpqa_unreadable"), ("vote_models", ["teacher"], "vote_models"),
+    ("samples", -1, "samples"), ("sample_temperature", 0.0, "sample_temperature"),
+])
+def test_bad_evaluation_settings_are_refused_naming_the_key(field, value, message):
+    kwargs = {field: value} if field != "sample_temperature" else {"samples": 2, field: value}
+    with pytest.raises(ValueError, match=message):
+        EvaluationConfig(**kwargs)

@@ -60,7 +60,7 @@ def test_thinking_is_never_graded():
     ("\\boxed{x = 5}", "5", "math", True),
     ("\\boxed{(1,-3)}", "(1, -3)", "math", True),
     ("no final answer at all", "5", "math", False),
-    ("<|im_start|>answer\nAnswer: **B**", "B", "gpqa", False),  # bold letters need the judge, as in s1
+    ("<|im_start|>answer\nAnswer: **B**", "B", "gpqa", True),  # a bold letter is read by the rules
     ("<|im_start|>answer\n\\boxed{B}", "B", "gpqa", True),  # GPQA by letter
     ("<|im_start|>answer\nAnswer: (c)", "C", "gpqa", True),
     ("<|im_start|>answer\nAnswer: D) 4 m/s", "D", "gpqa", True),
@@ -96,7 +96,7 @@ class _FakeJudge(BaseHTTPRequestHandler):
             # the letter in bold, or the option's text looked up in the question's options
             reply = "B" if "**B**" in prompt or ("B) nitrogen" in prompt and "Student: nitrogen" in prompt) else "-1"
         else:
-            reply = "1" if "three quarters" in prompt else "0"
+            reply = "1" if "three quarters" in prompt or "Student: 0.75" in prompt else "0"
         data = json.dumps({"choices": [{"message": {"role": "assistant", "content": reply}}]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -119,19 +119,23 @@ def judge_server():
     server.server_close()
 
 
-def test_judge_decides_only_what_math_verify_cannot(judge_server):
+def test_judge_is_asked_where_s1_asked(judge_server):
     judge = Judge(ChatClient(base_url=judge_server, model="judge-model", api_key="secret"))
     response = "<|im_start|>answer\nAnswer: three quarters"
     assert not grade(response, "\\frac{3}{4}", "math")  # math-verify cannot read words; no judge by default
     assert grade(response, "\\frac{3}{4}", "math", judge=judge)
     assert not grade("<|im_start|>answer\nAnswer: two thirds", "\\frac{3}{4}", "math", judge=judge)
-    assert grade("<|im_start|>answer\nAnswer: **B**", "B", "gpqa", judge=judge)
     options = "Which gas is inert?\n\nA) oxygen\nB) nitrogen\nC) fluorine\nD) chlorine"
     assert grade("<|im_start|>answer\nAnswer: nitrogen", "B", "gpqa", judge=judge, question=options)
     assert not grade("<|im_start|>answer\nAnswer: nitrogen", "B", "gpqa", judge=judge)  # no options shown
     calls = len(_FakeJudge.seen)
-    assert grade("\\boxed{0.75}", "\\frac{3}{4}", "math", judge=judge)  # math-verify decided: no call
-    assert grade("Answer: 023", "23", "aime", judge=judge) and len(_FakeJudge.seen) == calls
+    assert grade("<|im_start|>answer\nAnswer: **B**", "B", "gpqa", judge=judge)  # the rules read the letter
+    assert grade("Answer: 023", "23", "aime", judge=judge)  # both integers: no call
+    assert grade("\\boxed{5}", "5", "math", judge=judge) and len(_FakeJudge.seen) == calls
+    # s1 asks its judge about every non-integer MATH answer, even one math-verify (or the string) settles
+    assert grade("\\boxed{0.75}", "\\frac{3}{4}", "math", judge=judge) and len(_FakeJudge.seen) == calls + 1
+    assert not grade("\\boxed{\\frac{3}{4}}", "\\frac{3}{4}", "math", judge=judge)  # this judge says 0
+    assert len(_FakeJudge.seen) == calls + 2
     path, auth, body = _FakeJudge.seen[0]
     assert path == "/v1/chat/completions" and auth == "Bearer secret" and body["model"] == "judge-model"
     assert body["temperature"] == 0

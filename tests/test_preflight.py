@@ -32,7 +32,7 @@ def test_gpu_profiles_fail_fast_naming_what_is_missing(name, tmp_path):
 def test_check_prints_the_plan(tmp_path):
     done = subprocess.run([sys.executable, "-m", "s1kit", "check", "--profile", "eval", "--runs", str(tmp_path)],
                           cwd=REPO, capture_output=True, text=True, env={"HF_HUB_OFFLINE": "1", "PATH": ""})
-    assert "fine-tuned model: simplescaling/s1.1-32B (released, no training)" in done.stdout
+    assert "fine-tuned model: simplescaling/s1-32B (released, no training)" in done.stdout
     assert "benchmarks: aime24, math500, gpqa_diamond" in done.stdout and "devices: 8 GPU(s)" in done.stdout
     assert "evaluation" in done.stdout and done.returncode == 3
 

@@ -106,6 +106,35 @@ def test_a_recipe_naming_what_the_local_hub_lacks_is_refused_naming_it(tmp_path)
     assert not runs.exists()
 
 
+def test_the_local_s1k_tokenized_is_what_s1s_tokenization_writes_from_the_local_s1k(qwen):
+    """Its `text`: s1's data/tokenization.py on each s1K row, through the stand-in tokenizer's Qwen2.5 template."""
+    from s1kit.training import text_examples
+
+    s1k = datasets()["simplescaling/s1K"][None]["train"]
+    tokenized = datasets()["simplescaling/s1K_tokenized"][None]["train"]
+    assert len(tokenized["text"]) == len(s1k["question"]) and tokenized["question"] == s1k["question"]
+    for question, trajectories, attempt, text in zip(s1k["question"], s1k["thinking_trajectories"], s1k["attempt"],
+                                                     tokenized["text"], strict=True):
+        answer = "Answer: " + attempt if "Answer:" not in attempt else attempt  # tokenization.py, line for line
+        content = "<|im_start|>think\n" + "\n".join(trajectories).strip() + "\n<|im_start|>answer\n" + answer.strip()
+        assert text == qwen["qwen2.5"].apply_chat_template(
+            [{"role": "user", "content": question}, {"role": "assistant", "content": content}], tokenize=False)
+    chat = ChatFormat.from_tokenizer(qwen["qwen2.5"])
+    for example, question in zip(text_examples(tokenized["text"]), s1k["question"], strict=True):
+        assert example.prompt == chat.user_prompt(question) and example.completion.startswith("<|im_start|>think\n")
+        assert example.completion.endswith("<|im_end|>\n")
+
+
+def test_a_recipe_training_on_s1k_tokenized_passes_the_catalog(tmp_path):
+    recipe = _recipe_with(tmp_path, "qwen-1gpu", sft__text_dataset="simplescaling/s1K_tokenized")
+    profile = rehearsal_profile(str(recipe))
+    assert hub_ids(profile)["datasets"]["simplescaling/s1K_tokenized"] == "sft.text_dataset"
+    check_catalog(profile)
+    missing = _recipe_with(tmp_path, "qwen-1gpu", sft__text_dataset="someone/s1K-2.0_tokenized")
+    with pytest.raises(RehearsalError, match=r"sft.text_dataset names dataset 'someone/s1K-2.0_tokenized'"):
+        check_catalog(rehearsal_profile(str(missing)))
+
+
 def test_a_stand_in_learns_its_rows_through_an_exact_softmax_over_qwens_vocabulary(qwen):
     tokenizer = qwen["qwen2.5"]
     chat = ChatFormat.from_tokenizer(tokenizer)

@@ -8,7 +8,15 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from report_inputs import all_numbers, quotable, reference_json, reference_summary, summary, summary_json  # noqa: E402
+from report_inputs import (  # noqa: E402
+    all_numbers,
+    benchmarks_json,
+    quotable,
+    reference_json,
+    reference_summary,
+    summary,
+    summary_json,
+)
 
 from s1kit import paper  # noqa: E402
 from s1kit.report import figure4b, metrics, scaling, table2, table3, table4, traces, training, worlds  # noqa: E402
@@ -57,7 +65,7 @@ def test_headline_and_verdicts_follow_the_numbers():
 
 def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
     numbers = scaling.headline(tiny, cap_k=0)
-    aime = {row: values["AIME 2024"] for row, values in paper.TABLE1.items()}
+    aime = {row: values["aime24"] for row, values in paper.TABLE1.items()}
     sft, wait, _ = scaling.verdicts(numbers)
     assert f"{aime['Qwen2.5-32B-Instruct']}% → {aime['s1 w/o budget forcing']}%" in sft
     assert f"{aime['s1 w/o budget forcing']}% → {aime['s1-32B (budget forcing)']}%" in wait
@@ -68,30 +76,45 @@ def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
     assert not table.isna().any().any()
 
 
-def test_table1_by_benchmark_sets_each_benchmark_beside_the_papers_same_column():
-    raw = summary_json(0.2, {0: 0.5, 1: 0.6}, {16: 0.1})
-    raw["accuracy_by_benchmark"] = {"aime-src": [0.4, 0.5, 0.0], "math-src": [0.55, 0.65, 0.15], "other": [1.0, 1.0, 1.0]}
-    s = Summary.from_json(raw)
-    test = ([{"id": f"a{i}", "source": "aime-src", "benchmark": "aime"} for i in range(2)]
-            + [{"id": "m0", "source": "math-src", "benchmark": "math"}, {"id": "o0", "source": "other", "benchmark": "tiny"}])
-    base_rows = [{"id": "a0", "correct": True}, {"id": "a1", "correct": False}, {"id": "m0", "correct": False},
-                 {"id": "o0", "correct": True}]
-    base = scaling.base_accuracy_by_benchmark(s, base_rows, test)
-    assert base == {"aime-src": 0.5, "math-src": 0.0, "other": 1.0}
-    table = scaling.table1_by_benchmark(s, scaling.headline(s, cap_k=0), test, base)
-    aime = [values["AIME 2024"] for values in paper.TABLE1.values()]
-    math = [values["MATH500"] for values in paper.TABLE1.values()]
-    assert list(table.index) == [("AIME 2024", "paper (%)"), ("AIME 2024", "ours: aime-src (%)"), ("MATH500", "paper (%)"),
-                                 ("MATH500", "ours: math-src (%)"), ("other", "paper (%)"), ("other", "ours: other (%)")]
-    assert list(table.iloc[0]) == aime and list(table.iloc[1]) == [50.0, 40.0, 50.0]  # best k: 1
-    assert list(table.iloc[2]) == math and list(table.iloc[3]) == [0.0, 55.0, 65.0]
-    assert list(table.iloc[4]) == ["-"] * 3  # no Table 1 column for it: nothing set beside ours
-    raw["base_model_accuracy_by_benchmark"] = {"aime-src": 0.25}
-    assert scaling.base_accuracy_by_benchmark(Summary.from_json(raw), base_rows, test) == {"aime-src": 0.25}
-    # one benchmark: summary.json has no per-benchmark key, the pooled accuracy is that benchmark's
-    one = summary(0.2, {0: 0.5}, {})
-    frame = scaling.accuracy_by_benchmark(one, test[:2], {"k=0": one.point(None, 0), "base": None}, {"aime-src": 0.5})
-    assert frame.loc["aime-src"].to_dict() == {"k=0": 50.0, "base": 50.0}
+def _three_benchmarks():
+    return Summary.from_json(benchmarks_json(
+        base={"aime24": 0.2, "math500": 0.6, "other": 1.0},
+        ks={0: {"aime24": 0.4, "math500": 0.55, "other": 1.0}, 1: {"aime24": 0.5, "math500": 0.65, "other": 1.0},
+            2: {"aime24": 0.5, "math500": 0.6, "other": 0.5}},
+        caps={16: {"aime24": 0.0, "math500": 0.15, "other": 1.0}}, n={"aime24": 30, "math500": 100, "other": 10},
+        paired=[(b, "sft_vs_base", 0, g, g - 0.1, g + 0.1) for b, g in (("aime24", 0.2), ("math500", -0.05), ("other", 0.0))]
+        + [(b, "k_vs_0", k, g, g - 0.05, g + 0.05) for b, k, g in (("aime24", 1, 0.1), ("aime24", 2, 0.1),
+                                                                    ("math500", 1, 0.1), ("math500", 2, 0.05),
+                                                                    ("other", 1, 0.0), ("other", 2, -0.5))]))
+
+
+@pytest.mark.parametrize("paper_model", ["s1-32B", "s1.1-32B"])
+def test_table1_by_benchmark_sets_each_benchmark_beside_the_papers_same_column(paper_model):
+    table = scaling.table1_by_benchmark(_three_benchmarks(), paper_model)
+    rows = paper.PAPER_ROWS[paper_model]
+    assert list(table.index) == [("AIME24", "paper (%)"), ("AIME24", "ours, 30 questions (%)"),
+                                 ("MATH500", "paper (%)"), ("MATH500", "ours, 100 questions (%)"),
+                                 ("other", "paper (%)"), ("other", "ours, 10 questions (%)")]
+    assert list(table.iloc[0]) == [rows[step][1]["aime24"] for step in ("base", "unforced", "forced")]
+    assert list(table.iloc[1]) == [20.0, 40.0, "50.0 (k=1)"]  # k = 1 and 2 tie on AIME24: the smaller k
+    assert list(table.iloc[2]) == [rows[step][1]["math500"] for step in ("base", "unforced", "forced")]
+    assert list(table.iloc[3]) == [60.0, 55.0, "65.0 (k=1)"]
+    assert list(table.iloc[4]) == ["-"] * 3  # no paper column for it: nothing set beside ours
+
+
+def test_verdicts_by_benchmark_compare_each_benchmark_with_its_own_cell():
+    lines = scaling.verdicts_by_benchmark(_three_benchmarks(), "s1-32B", cap_k=0)
+    aime = [line for line in lines if line.startswith("**AIME24")]
+    t1 = paper.TABLE1
+    assert f"the paper: {t1['Qwen2.5-32B-Instruct']['aime24']}% → {t1['s1 w/o budget forcing']['aime24']}%" in aime[0]
+    assert aime[0].split(" - ")[1].startswith("reproduced") and "20.0% → 40.0%" in aime[0]
+    assert "(k = 1)" in aime[1] and "40.0% → 50.0%" in aime[1]
+    assert "rises with the thinking cap" in aime[2] and "shown: 0.0% at N = 16" in aime[2]
+    math = [line for line in lines if line.startswith("**MATH500")]
+    assert f"{t1['s1 w/o budget forcing']['math500']}% → {t1['s1-32B (budget forcing)']['math500']}%" in math[1]
+    other = [line for line in lines if line.startswith("**other")]
+    assert "not shown: no k scores above k = 0" in other[1] and "no such cell" in other[1]
+    assert not any("nan" in line.lower() for line in lines)
 
 
 def test_scaling_tables_and_exercise_numbers_on_the_reference(tiny):
@@ -247,8 +270,8 @@ def test_table4_on_the_reference(tiny):
     numbers = table4.exercise_numbers(extrapolation, tiny)
     assert all_numbers(numbers) and numbers["ex_none_acc"] == pytest.approx(98.4)
     lines = table4.extrapolation_verdicts(extrapolation, tiny)
-    hmm = paper.TABLE4['2x "Hmm"']["AIME 2024"]
-    assert f"{paper.TABLE4['No extrapolation']['AIME 2024']}% → {hmm}%" in lines[1]
+    hmm = paper.TABLE4['2x "Hmm"']["aime24"]
+    assert f"{paper.TABLE4['No extrapolation']['aime24']}% → {hmm}%" in lines[1]
     table = table4.extrapolation_table(extrapolation, tiny)
     assert table.loc['2x "Wait"', "ours: accuracy (%)"] == 98.4 and not table.isna().any().any()
     assert table4.exercise_numbers({"num_ignore": 2, "rows": []}, tiny)["ex_hmm_acc"] == NOT_RUN

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from report_inputs import reference_json, reference_summary, summary, summary_json
+from report_inputs import benchmarks_json, reference_json, reference_summary, summary, summary_json
 
 from s1kit.report.summary import DEV_SPLIT, TEST_SET, Summary
 
@@ -60,17 +60,27 @@ def test_a_summary_without_paired_dev_or_caps_still_answers():
 
 def test_per_benchmark_accuracy_when_present_else_the_single_benchmark():
     raw = summary_json(0.1, {0: 0.3, 1: 0.6}, {16: 0.2})
-    single = Summary.from_json(raw)
+    single = Summary.from_json(raw)  # a summary from before per-benchmark keys: one benchmark, itself
     assert single.accuracy_by_benchmark(single.point(None, 1)) == {"held-out set": 0.6}
     assert single.base_model_accuracy_by_benchmark() == {"held-out set": 0.1}
-    raw.update(benchmark="aime24")
-    assert Summary.from_json(raw).base_model_accuracy_by_benchmark() == {"aime24": 0.1}
-    raw.update(accuracy_by_benchmark={"aime24": [0.2, 0.5, 0.1], "math500": [0.4, 0.7, 0.3]},
-               base_model_accuracy_by_benchmark={"aime24": 0.0, "math500": 0.2})
-    several = Summary.from_json(raw)
+    assert single.benchmarks == ["held-out set"] and single.on("held-out set") is single
+    several = Summary.from_json(benchmarks_json(
+        base={"aime24": 0.0, "math500": 0.2}, ks={0: {"aime24": 0.2, "math500": 0.4}, 1: {"aime24": 0.5, "math500": 0.7}},
+        caps={16: {"aime24": 0.1, "math500": 0.3}}, n={"aime24": 30, "math500": 90},
+        paired=[("aime24", "k_vs_0", 1, 0.3, 0.1, 0.5), ("math500", "k_vs_0", 1, 0.3, 0.2, 0.4),
+                ("all", "k_vs_0", 1, 0.3, 0.2, 0.4)]))
+    assert several.benchmarks == ["aime24", "math500"]
     assert several.accuracy_by_benchmark(several.point(None, 1)) == {"aime24": 0.5, "math500": 0.7}
-    assert several.accuracy_by_benchmark(several.point(16, 0)) == {"aime24": 0.1, "math500": 0.3}
     assert several.base_model_accuracy_by_benchmark() == {"aime24": 0.0, "math500": 0.2}
+    math = several.on("math500")  # the run seen on one benchmark
+    assert (math.n_test, math.base_model_accuracy, math.benchmarks) == (90, 0.2, ["math500"])
+    assert [p.accuracy for p in math.points] == [0.4, 0.7, 0.3] and all(p.n == 90 for p in math.points)
+    assert (math.point(None, 1).ci_low, math.point(None, 1).ci_high) == pytest.approx((0.6, 0.8))
+    assert math.point(None, 1).mean_thinking_tokens == 201.0  # that benchmark's own thinking tokens
+    assert math.paired(1).ci_low == 0.2 and several.paired(1, "aime24").ci_low == 0.1
+    assert several.paired(1).benchmark == "all"  # no benchmark named in a several-benchmark run: every question
+    with pytest.raises(KeyError, match="gpqa_diamond"):
+        several.on("gpqa_diamond")
 
 
 def test_without_cap_drops_only_that_caps_points_and_keeps_indices():

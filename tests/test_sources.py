@@ -7,7 +7,15 @@ from hub_fixtures import AIME24, GPQA, MATH500, POOL, S1K_11, write, write_split
 
 from s1kit.grading import grade
 from s1kit.selection import quality_filter
-from s1kit.sources import DatasetAccessError, HubDataConfig, gpqa_question, hub_pool, load_benchmark, load_selection
+from s1kit.sources import (
+    DatasetAccessError,
+    HubDataConfig,
+    gpqa_question,
+    hub_pool,
+    load_benchmark,
+    load_selection,
+    load_training_text,
+)
 
 
 @pytest.fixture
@@ -99,6 +107,15 @@ def test_gated_gpqa_names_what_to_do(monkeypatch):
     with pytest.raises(DatasetAccessError, match="gated: accept its terms at https://huggingface.co/datasets/"
                                                  "Idavidrein/gpqa and log in"):
         load_benchmark("gpqa_diamond")
+
+
+def test_training_text_is_read_in_row_order_and_a_missing_text_column_is_named(tmp_path):
+    texts = ["<|im_start|>user\nQ1<|im_end|>\n<|im_start|>assistant\nA1<|im_end|>\n",
+             "<|im_start|>user\nQ2<|im_end|>\n<|im_start|>assistant\nA2<|im_end|>\n"]
+    path = write(tmp_path / "tokenized", {"question": ["Q1", "Q2"], "text": texts})
+    assert load_training_text(path) == texts
+    with pytest.raises(ValueError, match="missing column\\(s\\) \\['text'\\]"):
+        load_training_text(write(tmp_path / "no-text", {"question": ["Q1", "Q2"], "text": texts}, drop="text"))
 
 
 def test_unknown_benchmark_is_refused():

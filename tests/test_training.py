@@ -180,3 +180,65 @@ def test_an_interrupted_fine_tune_resumes_from_its_last_checkpoint(tokenizer, ch
     for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
         assert torch.allclose(x, y, atol=1e-6), name
     assert [e["loss"] for e in resumed["loss_history"]] == [e["loss"] for e in whole["loss_history"]][4:]
+
+
+def test_text_examples_train_exactly_the_tokens_after_the_assistant_turn(tokenizer):
+    """s1's completion-only loss on a whole rendered conversation: every token after "<|im_start|>assistant\\n"."""
+    from s1kit.rehearsal.fixtures import s1_training_text
+    from s1kit.training import RESPONSE_TEMPLATE, text_examples
+
+    text = s1_training_text("Coins: 1 2 4. Total?", ["1+2=3\nWait, 3+4=7\n"], "7", tokenizer.chat_template)
+    assert text == ("<|im_start|>user\nCoins: 1 2 4. Total?<|im_end|>\n<|im_start|>assistant\n<|im_start|>think\n"
+                    "1+2=3\nWait, 3+4=7\n<|im_start|>answer\nAnswer: 7<|im_end|>\n")
+    (example,) = text_examples([text])
+    assert example.prompt + example.completion == text and example.prompt.endswith(RESPONSE_TEMPLATE)
+    row = tokenize_example(tokenizer, example, 512)
+    whole = tokenizer.encode(text, add_special_tokens=False)
+    assert row["input_ids"] == whole  # the split changes no token
+    template = tokenizer.encode(RESPONSE_TEMPLATE, add_special_tokens=False)
+    start = next(i for i in range(len(whole)) if whole[i:i + len(template)] == template) + len(template)
+    assert row["completion_mask"] == [0] * start + [1] * (len(whole) - start)
+    assert tokenizer.decode(whole[start:]) == "<|im_start|>think\n1+2=3\nWait, 3+4=7\n<|im_start|>answer\nAnswer: 7" \
+                                             "<|im_end|>\n"  # the newline after the end of turn is trained, as in s1
+    # the first assistant turn starts the loss; a text with none is refused, naming its row
+    (twice,) = text_examples([text + "<|im_start|>assistant\nmore<|im_end|>\n"])
+    assert twice.prompt == example.prompt
+    with pytest.raises(ValueError, match="training text 1 has no"):
+        text_examples([text, "<|im_start|>user\nQ<|im_end|>\n"])
+
+
+def test_sft_stage_trains_on_the_released_text_only_when_asked(tmp_path, chat):
+    """sft.text_dataset: the examples come from its `text`; empty: rebuilt from the selection, as before."""
+    from dataclasses import replace
+
+    from hub_fixtures import write
+
+    from s1kit.config import AblationsConfig, Profile, SFTStageConfig, SourcingConfig
+    from s1kit.experiments.sft import training_examples
+    from s1kit.rehearsal.fixtures import s1_training_text
+    from s1kit.sources import HubDataConfig
+    from s1kit.tiny.tokenizer import CHATML_TEMPLATE
+    from s1kit.training import sft_examples, text_examples
+
+    s1k = [{"question": "Coins: 1 2. Total?", "trace": "1+2=3", "attempt": "3", "forced_spans": []},
+           {"question": "Miles: 5 6. Total?", "trace": "5+6=11", "attempt": "Answer: 11", "forced_spans": []}]
+    texts = [s1_training_text(r["question"], [r["trace"]], r["attempt"], CHATML_TEMPLATE) for r in s1k]
+    released = write(tmp_path / "s1K_tokenized", {"question": [r["question"] for r in s1k], "text": texts})
+    sourcing = SourcingConfig(kind="hub", hub=HubDataConfig(selection_dataset="simplescaling/s1K"))
+    off = Profile(name="t", sourcing=sourcing, sft=SFTStageConfig(answer_prefix="Answer:"),
+                  ablations=AblationsConfig(kinds=[]))
+    assert off.sft.text_dataset == ""
+    rebuilt = training_examples(off, s1k, chat)
+    assert rebuilt == sft_examples(s1k, chat, "Answer:")  # today's examples
+    on = replace(off, sft=replace(off.sft, text_dataset=released))
+    examples = training_examples(on, s1k, chat)
+    assert examples == text_examples(texts) and [e.prompt + e.completion for e in examples] == texts
+    # the same pair of strings, except for the newline s1 trains after the end of turn
+    assert [(e.prompt, e.completion) for e in examples] == [(r.prompt, r.completion + "\n") for r in rebuilt]
+
+    with pytest.raises(ValueError, match="has 2 rows but sourcing.hub.selection_dataset 'simplescaling/s1K' has 3"):
+        training_examples(on, s1k + s1k[:1], chat)
+    from s1kit.config import ConfigError
+
+    with pytest.raises(ConfigError, match="needs sourcing.hub.selection_dataset"):  # refused when the profile loads
+        replace(on, sourcing=SourcingConfig(kind="hub", hub=HubDataConfig()))

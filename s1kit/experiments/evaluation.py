@@ -1,4 +1,5 @@
-"""Stage ``evaluation`` (chapters 5-8): the base model answering directly, then both budget-forcing sweeps.
+"""Stage ``evaluation`` (chapters 5-8): the base model answering directly, then both budget-forcing sweeps,
+graded as s1 graded (``s1kit.judging``).
 
 Writes the results contract, ``results/summary.json`` (``s1kit.evaluation.evaluate``).
 """
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from s1kit.chat_client import result_settings
 from s1kit.evaluation import FinishedPoints, evaluate
 from s1kit.experiments._engine import engine_for
+from s1kit.experiments._grader import grader_for
 from s1kit.experiments._paths import base_model_path, checkpoint_dir, output, sft_model_path
 from s1kit.jsonio import read_jsonl, write_json, write_jsonl
 from s1kit.stages import Stage
@@ -41,7 +43,9 @@ def compute(run: RunDir, out: Path) -> None:
         return engine_for(run, sft_model_path(run), cfg.batch_size)
 
     finished = checkpoint_dir(run, "evaluation")  # each point kept as it finishes: an interrupted sweep resumes
-    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev, FinishedPoints(finished))
+    # graded after decoding, the evaluated models released first; the judge (if any) answers last
+    result = evaluate(base, tuned, test, cfg, run.profile.seed, run.profile.name, dev, FinishedPoints(finished),
+                      grader_for(run))
     write_jsonl(out / "generations.jsonl", result.generations)
     write_jsonl(out / "base_generations.jsonl", result.base_generations)
     write_json(out / "summary.json", result.summary)

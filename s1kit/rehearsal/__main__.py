@@ -67,9 +67,20 @@ def checks(run_dir: Path, profile) -> dict[str, str]:
     """What a finished rehearsal must show, each as "ok" or what is wrong."""
     out = {}
     summary = json.loads((run_dir / "results" / "summary.json").read_text())
-    by_benchmark = summary.get("accuracy_by_benchmark", {})
-    best = max((max(v) for v in by_benchmark.values()), default=max(p["accuracy"] for p in summary["budget_forcing"]))
+    best = max(max(p["accuracy_by_benchmark"].values(), default=0) for p in summary["budget_forcing"])
     out["non-zero accuracy on some benchmark"] = "ok" if best > 0 else "every benchmark at 0%"
+    # per benchmark everywhere: the base model, every sweep point and the paired rows name each benchmark
+    want = list(profile.sourcing.hub.benchmarks)
+    have = {"base model": list(summary["base_model_accuracy_by_benchmark"]),
+            **{f"point N={p['max_thinking_tokens']} k={p['num_ignore']}": list(p["accuracy_by_benchmark"])
+               for p in summary["budget_forcing"]},
+            "paired rows": sorted({r["benchmark"] for r in summary["paired"]}, key=want.index)}
+    wrong = {name: got for name, got in have.items() if got != want}
+    out[f"per-benchmark accuracy ({', '.join(want)})"] = "ok" if not wrong else f"other benchmarks: {wrong}"
+    if profile.evaluation.judge:
+        asked = {b: c["asked"] for b, c in summary.get("judge", {}).items()}
+        out["judge counts in summary.json"] = ("ok" if asked and all(b in want for b in asked)
+                                               else f"judge counts {summary.get('judge')}")
     for name, stage in GRAPH.items():
         record = json.loads((run_dir / stage.directory / "stage.json").read_text())
         ran = record.get("ran", {})
@@ -85,7 +96,7 @@ def checks(run_dir: Path, profile) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m s1kit.rehearsal")
-    parser.add_argument("--profile", required=True, help="a GPU recipe: qwen-1gpu, s1-32b, eval, s1-open")
+    parser.add_argument("--profile", required=True, help="a GPU recipe: qwen-1gpu, s1-32b, eval, eval-s1.1, s1-open")
     parser.add_argument("--runs", default=str(REPO / "runs"))
     args = parser.parse_args(argv)
     setup_logging()

@@ -57,6 +57,8 @@ def hub_ids(profile: Profile) -> dict[str, dict[str, str]]:
             datasets[h.pool_dataset] = "sourcing.hub.pool_dataset"
         for name in h.benchmarks:
             datasets.setdefault(h.benchmark_paths.get(name) or BENCHMARKS[name].dataset, f"sourcing.hub.benchmarks ({name})")
+    if profile.sft.kind == "train" and profile.sft.text_dataset:
+        datasets[profile.sft.text_dataset] = "sft.text_dataset"
     if profile.base_model.kind == "pretrained":
         models[profile.base_model.path] = "base_model.path"
     if profile.sft.kind == "pretrained":

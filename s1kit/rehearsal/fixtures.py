@@ -1,19 +1,24 @@
 """The local Hub's datasets: a few dozen rows per set, in the real schemas, with the values that break naive code.
 
 Every dataset a paper recipe names, under its Hub id (:data:`DATASETS`): s1K (Gemini traces in
-``thinking_trajectories``, a list of one string), s1K-1.1 (Gemini and DeepSeek columns), AIME24
-without figures (three-digit answers such as "023"), MATH-500 (LaTeX answers: fractions, tuples,
-intervals; boxed solutions) and GPQA Diamond (a config of ``Idavidrein/gpqa``, four option
-columns, the correct one among them). Solutions are boxed or prose; traces run to several
-paragraphs with "Wait" in them, as Gemini's and DeepSeek's do. The rows are generated from a
-fixed seed with their answers computed, so a stand-in that learns them is graded right only when
-each column lands where the loaders expect it.
+``thinking_trajectories``, a list of one string), s1K-1.1 (Gemini and DeepSeek columns),
+s1K_tokenized (s1K's rows with the ``text`` s1's ``data/tokenization.py`` renders from them with
+Qwen2.5's chat template: what s1 trains on), AIME24 without figures (three-digit answers such as
+"023"), MATH-500 (LaTeX answers: fractions, tuples, intervals; boxed solutions) and GPQA Diamond
+(a config of ``Idavidrein/gpqa``, four option columns, the correct one among them). Solutions
+are boxed or prose; traces run to several paragraphs with "Wait" in them, as Gemini's and
+DeepSeek's do. The rows are generated from a fixed seed with their answers computed, so a
+stand-in that learns them is graded right only when each column lands where the loaders expect it.
 """
 
 from __future__ import annotations
 
 import random
 from fractions import Fraction
+
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from s1kit.rehearsal.standins import QWEN25_TEMPLATE
 
 SEED = 20250131  # the s1 paper's arXiv date: any fixed number would do
 
@@ -159,6 +164,25 @@ def _s1k_11_rows(items: list[dict]) -> dict:
     return rows
 
 
+def s1_training_text(question: str, thinking_trajectories: list[str], attempt: str,
+                     chat_template: str = QWEN25_TEMPLATE) -> str:
+    """One row's ``text`` as s1's ``data/tokenization.py`` writes it (``process_cot_example``), rendered with
+    ``chat_template`` as transformers' ``apply_chat_template(..., tokenize=False)`` renders it."""
+    answer = "Answer: " + attempt if "Answer:" not in attempt else attempt
+    content = ("<|im_start|>think\n" + "\n".join(thinking_trajectories).strip() + "\n<|im_start|>answer\n"
+               + answer.strip())
+    messages = [{"role": "user", "content": question}, {"role": "assistant", "content": content}]
+    template = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True).from_string(chat_template)
+    return template.render(messages=messages, add_generation_prompt=False)
+
+
+def _s1k_tokenized_rows(items: list[dict]) -> dict:
+    rows = _s1k_rows(items)
+    rows["text"] = [s1_training_text(q, t, a) for q, t, a in
+                    zip(rows["question"], rows["thinking_trajectories"], rows["attempt"], strict=True)]
+    return rows
+
+
 def datasets() -> dict[str, dict[str | None, dict[str, dict]]]:
     """Every dataset of the local Hub: ``{hub id: {config (None: default): {split: columns}}}``."""
     rng = random.Random(SEED)
@@ -166,6 +190,7 @@ def datasets() -> dict[str, dict[str | None, dict[str, dict]]]:
     return {
         "simplescaling/s1K": {None: {"train": _s1k_rows(items)}},
         "simplescaling/s1K-1.1": {None: {"train": _s1k_11_rows(items)}},
+        "simplescaling/s1K_tokenized": {None: {"train": _s1k_tokenized_rows(items)}},
         "simplescaling/aime24_nofigures": {None: {"train": _aime_rows(rng, 10)}},
         "HuggingFaceH4/MATH-500": {None: {"test": _math500_rows(rng, 16)}},
         "Idavidrein/gpqa": {"gpqa_diamond": {"train": _gpqa_rows(rng, 12)}},

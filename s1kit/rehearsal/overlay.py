@@ -24,7 +24,7 @@ OVERLAY = Path(__file__).resolve().parent.parent / "recipes" / "rehearsal.yaml"
 # Where a recipe's values may differ in its rehearsal (anything else is the method, and stays)
 SIZE_AND_HARDWARE = ("name", "torch_threads", "requires", "launch.config_file", "launch.processes",
                      "sft.train.max_length", "sft.train.save_steps", "evaluation.vllm_kwargs", "evaluation.caps",
-                     "evaluation.vote_sizes", "evaluation.max_answer_tokens",
+                     "evaluation.vote_sizes", "evaluation.samples", "evaluation.max_answer_tokens",
                      "evaluation.base_max_answer_tokens", "control.token_budgets", "control.rejection_budgets", "rehearsal",
                      "distillation.endpoint.vllm_args", "distillation.endpoint.max_tokens",
                      "distillation.endpoint.concurrency")

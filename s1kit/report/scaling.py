@@ -101,7 +101,7 @@ def shape_checks(summary: Summary, cap_k: int = 0) -> list[dict]:
 
 
 def _aime(row: str) -> float:
-    return paper.TABLE1[row]["AIME 2024"]
+    return paper.TABLE1[row]["aime24"]
 
 
 def verdicts(numbers: dict) -> list[str]:
@@ -143,84 +143,156 @@ def table1(summary: Summary, numbers: dict) -> pd.DataFrame:
         "s1-32B (budget forcing)": (f"SFT model, k={numbers['best_k']} forced Waits (chosen on the "
                                     f"{numbers['best_k_source']})", numbers["best_k_acc"]),
     }
-    return pd.DataFrame({label: {"paper: AIME24 (%)": paper.TABLE1[row]["AIME 2024"],
+    return pd.DataFrame({label: {"paper: AIME24 (%)": paper.TABLE1[row]["aime24"],
                                  f"ours: {summary.profile} held-out (%)": round(ours, 1)}
                          for row, (label, ours) in rows.items()}).T
 
 
-# the held-out records' "benchmark" (their grading) -> paper.TABLE1's column
-TABLE1_COLUMNS = {"aime": "AIME 2024", "math": "MATH500", "gpqa": "GPQA Diamond"}
+# The paper's column a run's benchmark is set beside: its own; the tiny world stands in for AIME24
+PAPER_COLUMN = {"aime24": "aime24", "math500": "math500", "gpqa_diamond": "gpqa_diamond", "tiny": "aime24"}
+STEPS = {"base": "base model, answering directly", "unforced": "SFT model, no forcing (k=0)",
+         "forced": "SFT model with forcing: best k on the test set"}
 
 
-def _by_source(summary: Summary, test: Sequence[dict], point: Point) -> dict[str, float]:
-    """One point's accuracy per benchmark, keyed by source: summary.json's (several benchmarks), or the run's one source."""
-    if summary.by_benchmark:
-        return summary.accuracy_by_benchmark(point)
-    sources = sorted({t["source"] for t in test})
-    if len(sources) != 1:
-        raise ValueError(f"summary.json has no accuracy per benchmark for {len(sources)} sources")
-    return {sources[0]: point.accuracy}
+def benchmark_label(name: str) -> str:
+    """A benchmark's printed name (AIME24, MATH500, GPQA Diamond, tiny world)."""
+    return paper.BENCHMARK_NAMES.get(name, name)
 
 
-def base_accuracy_by_benchmark(summary: Summary, base_rows: Sequence[dict], test: Sequence[dict]) -> dict[str, float]:
-    """The base model's accuracy (0..1) per benchmark, keyed by source like ``accuracy_by_benchmark``.
+def paper_cells(paper_model: str, benchmark: str) -> dict[str, float | None]:
+    """The published numbers a run's ``benchmark`` is set beside, per step (:data:`STEPS`), in %;
+    None where the paper has no such cell. ``paper_model``: ``Profile.paper_model``."""
+    column = PAPER_COLUMN.get(benchmark)
+    return {step: (values.get(column) if column else None)
+            for step, (_, values, _) in paper.PAPER_ROWS[paper_model].items()}
 
-    From summary.json when it has the key; otherwise counted from the base model's graded answers
-    (``results/base_generations.jsonl``: ``id`` and ``correct``), joined with the held-out records.
+
+def best_k_on_test(summary: Summary) -> int:
+    """The k with the best test accuracy (the smallest on a tie): how the paper's forced row was chosen."""
+    from s1kit.evaluation import best_num_ignore
+
+    return best_num_ignore({k: p.accuracy for k, p in summary.uncapped().items()})
+
+
+def table1_by_benchmark(summary: Summary, paper_model: str) -> pd.DataFrame:
+    """Table 1 like for like, per benchmark: the paper's cell beside ours on the same benchmark, in %.
+
+    Two rows per benchmark of the run (the paper's, then ours); columns: the base model answering
+    directly, the fine-tuned model unforced (k = 0), and with forcing at the k that scores best on
+    the test set. The paper's forced row was chosen that way too (its best k per benchmark), so
+    ours is chosen alike and says which k. Pooled accuracy over benchmarks is never shown here.
     """
-    if summary.base_by_benchmark:
-        return dict(summary.base_by_benchmark)
-    source = {t["id"]: t["source"] for t in test}
-    count, right = Counter(), Counter()
-    for row in base_rows:
-        count[source[row["id"]]] += 1
-        right[source[row["id"]]] += bool(row["correct"])
-    return {name: right[name] / count[name] for name in sorted(count)}
-
-
-def accuracy_by_benchmark(summary: Summary, test: Sequence[dict], points: dict[str, Point | None],
-                          base: dict[str, float]) -> pd.DataFrame:
-    """Accuracy (%) per benchmark (rows, by source) for some sweep points (columns; None: the base model, ``base``)."""
-    columns = {name: base if point is None else _by_source(summary, test, point) for name, point in points.items()}
-    frame = (100 * pd.DataFrame(columns)).round(1)
-    frame.index.name = "benchmark (source)"
-    return frame
-
-
-def table1_by_benchmark(summary: Summary, numbers: dict, test: Sequence[dict], base: dict[str, float]) -> pd.DataFrame:
-    """Table 1 like for like, per benchmark: the paper's row beside ours on the same benchmark, in %.
-
-    Columns as the rows of :func:`table1` (base model, SFT unforced, SFT with the best k); two rows
-    per benchmark of the run (by source; ``base`` from :func:`base_accuracy_by_benchmark`): the
-    paper's numbers for the same benchmark ("-" when Table 1 has none), then ours, in Table 1's
-    order. Pooled accuracy is never set beside a single benchmark's.
-    """
-    points = {"Qwen2.5-32B-Instruct": ("base model, answering directly", None),
-              "s1 w/o budget forcing": ("SFT model, no forcing (k=0)", summary.point(None, 0)),
-              "s1-32B (budget forcing)": (f"SFT model, k={numbers['best_k']} forced Waits", summary.point(None, numbers["best_k"]))}
-    ours = accuracy_by_benchmark(summary, test, {label: point for label, point in points.values()}, base)
-    kind = {t["source"]: t["benchmark"] for t in test}
-    order = list(TABLE1_COLUMNS.values())
-    sources = sorted(ours.index, key=lambda source: (order.index(TABLE1_COLUMNS[kind[source]])
-                                                      if kind.get(source) in TABLE1_COLUMNS else len(order), source))
     rows = {}
-    for source in sources:
-        column = TABLE1_COLUMNS.get(kind.get(source, ""))
-        rows[(column or source, "paper (%)")] = {label: paper.TABLE1[row][column] if column else "-"
-                                                 for row, (label, _) in points.items()}
-        rows[(column or source, f"ours: {source} (%)")] = ours.loc[source].to_dict()
+    for name in summary.benchmarks:
+        on = summary.on(name)
+        cells = paper_cells(paper_model, name)
+        column = PAPER_COLUMN.get(name)
+        k = best_k_on_test(on)
+        label = benchmark_label(name)
+        paper_label = f"paper: {benchmark_label(column)}" if column and column != name else "paper"
+        rows[(label, f"{paper_label} (%)")] = {STEPS[s]: "-" if v is None else v for s, v in cells.items()}
+        rows[(label, f"ours, {on.n_test} questions (%)")] = {
+            STEPS["base"]: round(100 * on.base_model_accuracy, 1),
+            STEPS["unforced"]: round(100 * on.point(None, 0).accuracy, 1),
+            STEPS["forced"]: f"{100 * on.point(None, k).accuracy:.1f} (k={k})"}
     table = pd.DataFrame(rows).T
     table.index.names = ["benchmark", ""]
     return table
 
 
+def points_by_benchmark(summary: Summary, points: dict[str, Point | None]) -> pd.DataFrame:
+    """Accuracy (%) per benchmark (rows) for some sweep points (columns; None: the base model answering directly)."""
+    frame = pd.DataFrame({label: summary.base_model_accuracy_by_benchmark() if point is None
+                          else summary.accuracy_by_benchmark(point) for label, point in points.items()})
+    frame.index = [benchmark_label(b) for b in frame.index]
+    frame.index.name = "benchmark"
+    return (100 * frame).round(1)
+
+
+def ignore_sweep_by_benchmark(summary: Summary) -> pd.DataFrame:
+    """Every k of the uncapped sweep, per benchmark: accuracy (%) and, below it, the paired gain over k = 0."""
+    rows = {}
+    for name in summary.benchmarks:
+        on = summary.on(name)
+        label = benchmark_label(name)
+        rows[(label, "accuracy (%)")] = {f"k={k}": f"{100 * p.accuracy:.1f}" for k, p in on.uncapped().items()}
+        gains = {}
+        for k in on.uncapped():
+            row = on.paired(k, name) if k else None
+            gains[f"k={k}"] = "-" if row is None else interval(row.gain, row.ci_low, row.ci_high)
+        rows[(label, "vs k=0, points [95%]")] = gains
+    table = pd.DataFrame(rows).T
+    table.index.names = ["benchmark", ""]
+    return table
+
+
+def judge_table(summary: Summary) -> pd.DataFrame:
+    """Per benchmark: the judge's share of the grading (outputs it was asked about, verdicts it changed)."""
+    rows = {benchmark_label(b): {"outputs asked about": c["asked"], "verdicts it changed": c["changed"]}
+            for b, c in summary.judge.items()}
+    return pd.DataFrame(rows).T
+
+
+def samples_table(summary: Summary) -> pd.DataFrame:
+    """Pass@1 over n samples (mean and standard deviation of the runs' accuracies) beside greedy, per
+    uncapped point and benchmark, in %; empty when the run sampled nothing."""
+    rows = {}
+    for k, p in summary.uncapped().items():
+        for name, spread in p.accuracy_samples.items():
+            rows[(benchmark_label(name), f"k={k}")] = {
+                "greedy (%)": round(100 * p.accuracy_by_benchmark[name], 1),
+                f"sampled: mean of {spread['n']} runs (%)": round(100 * spread["mean"], 1),
+                "sampled: std (points)": round(100 * spread["std"], 1)}
+    return pd.DataFrame(rows).T
+
+
+def verdicts_by_benchmark(summary: Summary, paper_model: str, cap_k: int) -> list[str]:
+    """Table 1's and Figure 1's claims, benchmark by benchmark, each beside the paper's cell on the same
+    benchmark and decided by its own paired 95% interval; the forced k is chosen on the test set, as
+    the paper chose it, and every k's interval is in :func:`ignore_sweep_by_benchmark`."""
+    source = paper.PAPER_ROWS[paper_model]["forced"][2]
+    lines = []
+    for name in summary.benchmarks:
+        on, label, cells = summary.on(name), benchmark_label(name), paper_cells(paper_model, name)
+        uncapped, caps = on.uncapped(), on.caps(cap_k)
+        sft = on.sft_vs_base(name)
+        k = best_k_on_test(on)
+        wait = on.paired(k, name) if k else None
+        paper_sft = (f"the paper: {cells['base']}% → {cells['unforced']}%" if cells["unforced"] is not None
+                     else "the paper has no such cell")
+        if sft is not None:
+            lines.append(f"**{label}: fine-tuning beats the base model, both unforced** ({source}) - "
+                         f"{interval_word(sft.ci_low, sft.ci_high)}: {100 * on.base_model_accuracy:.1f}% → "
+                         f"{100 * uncapped[0].accuracy:.1f}%, {interval(sft.gain, sft.ci_low, sft.ci_high)} points; "
+                         f"{paper_sft}.")
+        paper_wait = (f"the paper: {cells['unforced']}% → {cells['forced']}%, its k also chosen on the test set"
+                      if cells["forced"] is not None else "the paper has no such cell")
+        if wait is not None:
+            lines.append(f"**{label}: forced \"Wait\"s add accuracy on top of fine-tuning** ({source}) - "
+                         f"{interval_word(wait.ci_low, wait.ci_high)} at the best k on the test set (k = {k}): "
+                         f"{100 * uncapped[0].accuracy:.1f}% → {100 * uncapped[k].accuracy:.1f}%, "
+                         f"{interval(wait.gain, wait.ci_low, wait.ci_high)} points; {paper_wait}.")
+        else:
+            lines.append(f"**{label}: forced \"Wait\"s add accuracy on top of fine-tuning** ({source}) - not shown: "
+                         f"no k scores above k = 0 on the test set ({paper_wait}).")
+        if caps and cap_k in uncapped:
+            rise = 100 * (uncapped[cap_k].accuracy - caps[0].accuracy)
+            lines.append(f"**{label}: accuracy rises with the thinking cap** (s1 paper, Figure 1 left) - "
+                         f"{'shown' if rise > 0 else 'not shown'}: {100 * caps[0].accuracy:.1f}% at "
+                         f"N = {caps[0].max_thinking_tokens}, {100 * uncapped[cap_k].accuracy:.1f}% uncapped "
+                         f"({rise:+.1f} points).")
+    return lines
+
+
 def paired_table(summary: Summary) -> pd.DataFrame:
     """Every paired comparison of the main evaluation: gain in points with its 95% interval."""
     rows = {}
+    several = len(summary.benchmarks) > 1
     for row in summary.comparisons:
         name = "SFT (k=0) vs base model" if row.comparison == "sft_vs_base" else f"k={row.num_ignore} vs k=0"
-        rows[name] = {"gain, points [95% paired interval]": interval(row.gain, row.ci_low, row.ci_high),
-                      "verdict": interval_word(row.ci_low, row.ci_high)}
+        key = (benchmark_label(row.benchmark), name) if several else name  # never pooled over benchmarks
+        rows[key] = {"gain, points [95% paired interval]": interval(row.gain, row.ci_low, row.ci_high),
+                     "verdict": interval_word(row.ci_low, row.ci_high)}
     return pd.DataFrame(rows).T
 
 
@@ -278,9 +350,23 @@ def exercise_numbers(summary: Summary) -> dict[str, float | int]:
             "k_before_acc": 100 * before.accuracy}
 
 
-def scaling_figure(summary: Summary, cap_k: int, title: str = "") -> plt.Figure:
-    """The paper's Figure 1 analogue: accuracy vs mean thinking tokens, both sweeps."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+def scaling_figures(summary: Summary, cap_k: int) -> plt.Figure:
+    """Figure 1 per benchmark: one panel each (:func:`scaling_figure` on :meth:`Summary.on`); one
+    benchmark: :func:`scaling_figure` itself."""
+    if len(summary.benchmarks) == 1:
+        return scaling_figure(summary, cap_k)
+    names = summary.benchmarks
+    fig, axes = plt.subplots(len(names), 1, figsize=(7, 3.6 * len(names)))
+    for ax, name in zip(axes, names, strict=True):
+        on = summary.on(name)
+        scaling_figure(on, cap_k, f"{benchmark_label(name)} ({on.n_test} questions)", ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def scaling_figure(summary: Summary, cap_k: int, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
+    """The paper's Figure 1 analogue: accuracy vs mean thinking tokens, both sweeps (``ax``: draw there)."""
+    fig, ax = plt.subplots(figsize=(7, 4.2)) if ax is None else (ax.figure, ax)
     caps, ignores = summary.cap_curve(cap_k), list(summary.uncapped().values())
     for points, label, marker in ((caps, f"cap N (k={cap_k})", "o"), (ignores, "ignore end k times (no cap)", "s")):
         points_errorbar(ax, [p.mean_thinking_tokens for p in points], points, marker=marker, label=label)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Sequence
 
-from s1kit.evaluation import best_num_ignore
+from s1kit.evaluation import ALL_BENCHMARKS, best_num_ignore
 
 DEV_SPLIT = "dev split"
 TEST_SET = "test set (no dev split)"
@@ -30,6 +30,11 @@ class Point:
     n: int
     cap_fired_rate: float = 0.0
     mean_ignores_used: float = 0.0
+    # per benchmark (short names); an old summary has none
+    accuracy_by_benchmark: Mapping[str, float] = field(default_factory=dict)
+    ci_by_benchmark: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    thinking_tokens_by_benchmark: Mapping[str, float] = field(default_factory=dict)
+    accuracy_samples: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # pass@1 over n samples
 
     @property
     def capped(self) -> bool:
@@ -45,6 +50,7 @@ class Paired:
     gain: float
     ci_low: float
     ci_high: float
+    benchmark: str = ""  # the benchmark it is on (short name); "" in summaries older than per-benchmark pairs
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,11 @@ class Summary:
     comparisons: tuple[Paired, ...] = ()
     dev_accuracy: Mapping[int, float] | None = None  # the dev split's ignore sweep, when the run has one
     dev_best_k: int | None = None
-    benchmark: str = "held-out set"
-    by_benchmark: Mapping[str, list[float]] = field(default_factory=dict)  # accuracy per point, per benchmark
+    benchmark: str = "held-out set"  # the one benchmark's name when a summary has no per-benchmark keys
     base_by_benchmark: Mapping[str, float] = field(default_factory=dict)
     base_cut_off_rate: float | None = None  # share of base answers cut off by their token budget (absent in old runs)
+    n_by_benchmark: Mapping[str, int] = field(default_factory=dict)
+    judge: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # per benchmark: asked, changed
 
     @classmethod
     def from_json(cls, data: Mapping) -> Summary:
@@ -74,9 +81,46 @@ class Summary:
             dev_accuracy={int(k): v for k, v in dev["accuracy_by_num_ignore"].items()} if dev else None,
             dev_best_k=dev["best_num_ignore"] if dev else None,
             benchmark=data.get("benchmark", "held-out set"),
-            by_benchmark=data.get("accuracy_by_benchmark", {}),
             base_by_benchmark=data.get("base_model_accuracy_by_benchmark", {}),
-            base_cut_off_rate=data.get("base_model_cut_off_rate"))
+            base_cut_off_rate=data.get("base_model_cut_off_rate"),
+            n_by_benchmark=data.get("n_test_by_benchmark", {}), judge=data.get("judge", {}))
+
+    @property
+    def benchmarks(self) -> list[str]:
+        """The run's benchmarks by short name, in the paper's column order (one name for an old summary)."""
+        return list(self.n_by_benchmark) or [self.benchmark]
+
+    def _only(self, benchmark: str | None) -> str:
+        """The benchmark a paired row is looked up on: the one named; else the run's only one, or with
+        several, "all" (every question together: a description of the run, never beside a paper cell)."""
+        if benchmark is not None:
+            return benchmark
+        return self.benchmarks[0] if len(self.benchmarks) == 1 else ALL_BENCHMARKS
+
+    def on(self, benchmark: str) -> Summary:
+        """The same run seen on one benchmark: every point's accuracy, interval and thinking tokens, the
+        base model and the paired rows are that benchmark's (a one-benchmark run: itself)."""
+        if not self.n_by_benchmark:
+            if benchmark != self.benchmark:
+                raise KeyError(f"no benchmark {benchmark!r} in this summary ({self.benchmark})")
+            return self
+        if benchmark not in self.n_by_benchmark:
+            raise KeyError(f"no benchmark {benchmark!r} in this run; it has {self.benchmarks}")
+
+        def narrowed(p: Point) -> Point:
+            low, high = p.ci_by_benchmark.get(benchmark, (p.ci_low, p.ci_high))
+            return dataclasses.replace(p, accuracy=p.accuracy_by_benchmark[benchmark], ci_low=low, ci_high=high,
+                                       mean_thinking_tokens=p.thinking_tokens_by_benchmark.get(
+                                           benchmark, p.mean_thinking_tokens),
+                                       n=self.n_by_benchmark[benchmark])
+
+        return dataclasses.replace(
+            self, n_test=self.n_by_benchmark[benchmark], base_model_accuracy=self.base_by_benchmark[benchmark],
+            points=tuple(narrowed(p) for p in self.points), benchmark=benchmark,
+            comparisons=tuple(r for r in self.comparisons if r.benchmark in (benchmark, "")),
+            base_by_benchmark={benchmark: self.base_by_benchmark[benchmark]},
+            n_by_benchmark={benchmark: self.n_by_benchmark[benchmark]},
+            judge={k: v for k, v in self.judge.items() if k == benchmark})
 
     def uncapped(self) -> dict[int, Point]:
         """The uncapped points (the ignore sweep), keyed by k, ascending."""
@@ -98,12 +142,16 @@ class Summary:
         ending = [uncapped[k]] if k in uncapped else []
         return sorted(self.caps(k) + ending, key=lambda p: p.mean_thinking_tokens)
 
-    def paired(self, k: int) -> Paired | None:
-        """k forced "Wait"s against none, both uncapped; None when the run has no such row."""
-        return next((r for r in self.comparisons if r.comparison == "k_vs_0" and r.num_ignore == k), None)
+    def paired(self, k: int, benchmark: str | None = None) -> Paired | None:
+        """k forced "Wait"s against none, both uncapped, on ``benchmark`` (default: the run's only one);
+        None when the run has no such row."""
+        name = self._only(benchmark)
+        return next((r for r in self.comparisons if r.comparison == "k_vs_0" and r.num_ignore == k
+                     and r.benchmark in (name, "")), None)
 
-    def sft_vs_base(self) -> Paired | None:
-        return next((r for r in self.comparisons if r.comparison == "sft_vs_base"), None)
+    def sft_vs_base(self, benchmark: str | None = None) -> Paired | None:
+        name = self._only(benchmark)
+        return next((r for r in self.comparisons if r.comparison == "sft_vs_base" and r.benchmark in (name, "")), None)
 
     def best_k(self) -> tuple[int, str]:
         """The best number of forced "Wait"s and where it was chosen.
@@ -117,10 +165,8 @@ class Summary:
         return best_num_ignore({k: p.accuracy for k, p in self.uncapped().items()}), TEST_SET
 
     def accuracy_by_benchmark(self, point: Point) -> dict[str, float]:
-        """One point's accuracy per benchmark (a single-benchmark run: its one accuracy)."""
-        if self.by_benchmark:
-            return {name: values[point.index] for name, values in self.by_benchmark.items()}
-        return {self.benchmark: point.accuracy}
+        """One point's accuracy per benchmark (a summary without them: its one accuracy)."""
+        return dict(point.accuracy_by_benchmark) or {self.benchmark: point.accuracy}
 
     def base_model_accuracy_by_benchmark(self) -> dict[str, float]:
         return dict(self.base_by_benchmark) or {self.benchmark: self.base_model_accuracy}

@@ -1,4 +1,8 @@
-"""Table 2 (data ablations, chapter 11): 1,000 examples chosen another way, fine-tuned and evaluated like s1K."""
+"""Table 2 (data ablations, chapter 11): 1,000 examples chosen another way, fine-tuned and evaluated like s1K.
+
+A run with several benchmarks is read benchmark by benchmark (:func:`on_benchmark`, the
+``*_by_benchmark`` functions), each beside the paper's column for the same benchmark.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import seaborn as sns
 
 from s1kit import paper
 from s1kit.report.figures import empty_figure
+from s1kit.report.scaling import PAPER_COLUMN, benchmark_label
 from s1kit.report.words import NOT_RUN, interval
 
 NAMES = {"random": "1K-random", "diverse": "1K-diverse", "longest": "1K-longest", "full": "59K-full"}  # paper.TABLE2's rows
@@ -29,10 +34,10 @@ def ablation_table(ablations: dict) -> pd.DataFrame:
                       "wrong traces (%)": round(100 * row["teacher_wrong"], 1),
                       "ours: accuracy (%)": round(100 * row["accuracy"], 1),
                       "ours: vs s1K [95%]": interval(row["gain_vs_s1k"], row["ci_low"], row["ci_high"]),
-                      "paper: AIME24 (%)": paper.TABLE2[name]["AIME 2024"],
+                      "paper: AIME24 (%)": paper.TABLE2[name]["aime24"],
                       "paper: vs s1K [95%]": f"[{low:+.1f}, {high:+.1f}]"}
     rows["s1K"] = {"ours: accuracy (%)": round(100 * ablations["s1k_accuracy"], 1),
-                   "paper: AIME24 (%)": paper.TABLE2["s1K"]["AIME 2024"]}
+                   "paper: AIME24 (%)": paper.TABLE2["s1K"]["aime24"]}
     return pd.DataFrame(rows).T.fillna("-")
 
 
@@ -79,3 +84,67 @@ def exercise_numbers(ablations: dict) -> dict[str, float | str]:
     return {"ex_best_selection": best, "ex_best_selection_acc": 100 * rows[best]["accuracy"],
             "ex_best_gain_low": 100 * rows[best]["ci_low"], "ex_best_gain_high": 100 * rows[best]["ci_high"],
             "ex_s1k_acc": 100 * ablations["s1k_accuracy"]}
+
+
+# -- benchmark by benchmark ---------------------------------------------------------------------------
+def benchmarks(ablations: dict) -> list[str]:
+    """The run's benchmarks (short names, the paper's order); none in an ``ablations.json`` written before them."""
+    return list(ablations.get("s1k_accuracy_by_benchmark", {}))
+
+
+def on_benchmark(ablations: dict, benchmark: str) -> dict:
+    """``ablations.json`` seen on one benchmark: s1K's and every selection's accuracy, thinking tokens
+    and paired gain over s1K are that benchmark's."""
+    rows = [dict(row, accuracy=row["accuracy_by_benchmark"][benchmark],
+                 thinking_tokens=row["thinking_tokens_by_benchmark"][benchmark],
+                 gain_vs_s1k=row["paired_by_benchmark"][benchmark]["gain"],
+                 ci_low=row["paired_by_benchmark"][benchmark]["ci_low"],
+                 ci_high=row["paired_by_benchmark"][benchmark]["ci_high"]) for row in ablations["rows"]]
+    return dict(ablations, rows=rows, s1k_accuracy=ablations["s1k_accuracy_by_benchmark"][benchmark])
+
+
+def ablation_table_by_benchmark(ablations: dict) -> pd.DataFrame:
+    """Table 2 per benchmark: each selection's unforced accuracy and paired gain over s1K on that
+    benchmark's questions, beside the paper's accuracy in the same benchmark's column ("-": none)."""
+    frames = {}
+    for b in benchmarks(ablations):
+        on, column = on_benchmark(ablations, b), PAPER_COLUMN.get(b)
+        rows = {NAMES[row["selection"]]: {
+            "ours: accuracy (%)": round(100 * row["accuracy"], 1),
+            "ours: vs s1K [95%]": interval(row["gain_vs_s1k"], row["ci_low"], row["ci_high"]),
+            "paper (%)": paper.TABLE2[NAMES[row["selection"]]].get(column, "-") if column else "-"}
+            for row in on["rows"]}
+        rows["s1K"] = {"ours: accuracy (%)": round(100 * on["s1k_accuracy"], 1),
+                       "paper (%)": paper.TABLE2["s1K"].get(column, "-") if column else "-"}
+        frames[benchmark_label(b)] = pd.DataFrame(rows).T.fillna("-")
+    if not frames:
+        return pd.DataFrame({"": {"": SKIPPED}})
+    table = pd.concat(frames)
+    table.index.names = ["benchmark", "selection"]
+    return table
+
+
+def ablation_verdicts_by_benchmark(ablations: dict) -> list[str]:
+    """Table 2's findings per benchmark: where the paper gives a paired interval (AIME24), whether ours
+    lies on the same side of s1K; elsewhere our interval beside the paper's two accuracies."""
+    if not ablations["rows"]:
+        return [SKIPPED]
+    lines = []
+    for b in benchmarks(ablations):
+        on, column, label = on_benchmark(ablations, b), PAPER_COLUMN.get(b), benchmark_label(b)
+        for row in on["rows"]:
+            name = NAMES[row["selection"]]
+            ours = _side(row["ci_low"], row["ci_high"])
+            gain = interval(row["gain_vs_s1k"], row["ci_low"], row["ci_high"])
+            if column == "aime24":
+                low, high = paper.TABLE2[name]["AIME vs s1K"]
+                theirs = _side(low, high)
+                same = "as in the paper" if ours == theirs else f"the paper: {theirs}"
+                lines.append(f"**{label}: {name}** is {ours} ({gain} points; {same}, [{low:+.1f}, {high:+.1f}] "
+                             f"on AIME24, {paper.TABLE2_SOURCE}).")
+            elif column:
+                lines.append(f"**{label}: {name}** is {ours} ({gain} points; the paper: {paper.TABLE2[name][column]}% "
+                             f"against s1K's {paper.TABLE2['s1K'][column]}%, with no interval, {paper.TABLE2_SOURCE}).")
+            else:
+                lines.append(f"**{label}: {name}** is {ours} ({gain} points; the paper has no such column).")
+    return lines

@@ -25,14 +25,18 @@ MODEL = Path(os.environ.get("S1KIT_VLLM_MODEL", "runs/vllm-check/model"))
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None)]
 
 
+# on the CPU backend gpu_memory_utilization is the share of RAM for the KV cache
+VLLM_KWARGS = {"dtype": "float32", "enforce_eager": True, "max_num_batched_tokens": 8192, "max_num_seqs": 64,
+               "gpu_memory_utilization": 0.15}
+
+
 @pytest.fixture(scope="module")
 def engines():
     if not (MODEL / "config.json").exists():
         pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
     torch.set_num_threads(1)
     hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
-    vllm = VLLMEngine(MODEL, dtype="float32", enforce_eager=True, max_num_batched_tokens=8192, max_num_seqs=64,
-                      gpu_memory_utilization=0.15)  # on the CPU backend: the share of RAM for the KV cache
+    vllm = VLLMEngine(MODEL, **VLLM_KWARGS)  # prefix caching on: VLLMEngine's default
     return hf, vllm
 
 
@@ -70,3 +74,41 @@ def test_seeded_sampling_runs(engines):
     config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=3)
     first = [r.output_ids for r in budget_force(vllm, prompts(8), config)]
     assert first == [r.output_ids for r in budget_force(vllm, prompts(8), config)]
+
+
+def test_cap_newline_if_missing_matches_hf_engine(engines):
+    """s1's rule (no second "\\n" before the forced answer) gives the same tokens through vLLM's segments."""
+    hf, vllm = engines
+    texts = prompts()
+    bare = 0
+    for n, k in [(1, 0), (9, 1), (16, 0), (34, 1)]:
+        config = BudgetForcing(max_thinking_tokens=n, num_ignore=k, max_answer_tokens=8, cap_newline="if_missing")
+        expected, got = budget_force(hf, texts, config), budget_force(vllm, texts, config)
+        assert [r.output_ids for r in got] == [r.output_ids for r in expected], (n, k)
+        for r in got:
+            if r.cap_fired:
+                assert r.answer_text.startswith("<|im_start|>answer" if r.thinking_text.endswith("\n")
+                                                else "\n<|im_start|>answer")
+                bare += r.thinking_text.endswith("\n")
+    assert bare > 0  # the newline really was left out somewhere
+
+
+def test_prefix_caching_is_set_by_the_kwargs_and_changes_no_token(engines):
+    """enable_prefix_caching=False (s1's setting) reaches vLLM; greedy budget forcing gives the same tokens."""
+    _, cached = engines
+    assert cached.prefix_caching is True
+    assert cached.llm.llm_engine.vllm_config.cache_config.enable_prefix_caching is True
+    # a second engine in this process: a KV cache of fixed size (a share of RAM would count the first one's)
+    kwargs = {k: v for k, v in VLLM_KWARGS.items() if k != "gpu_memory_utilization"}
+    uncached = VLLMEngine(MODEL, **kwargs, kv_cache_memory_bytes=256 * 2**20, enable_prefix_caching=False)
+    try:
+        assert uncached.prefix_caching is False
+        assert uncached.llm.llm_engine.vllm_config.cache_config.enable_prefix_caching is False
+        texts = prompts(32)
+        for config in (BudgetForcing(max_thinking_tokens=40, num_ignore=2, max_answer_tokens=8),
+                       BudgetForcing(max_thinking_tokens=16, num_ignore=1, max_answer_tokens=8, cap_newline="if_missing"),
+                       BudgetForcing(num_ignore=1, max_answer_tokens=None)):
+            assert [r.output_ids for r in budget_force(uncached, texts, config)] == \
+                [r.output_ids for r in budget_force(cached, texts, config)]
+    finally:
+        uncached.close()
