@@ -24,7 +24,7 @@ Differences from the paper, each forced by the tiny world and stated in the book
   fine-tuned on s1K with each example given one of the prompt styles (plain, token, step, and,
   with ``class_prompts: s1kit``, class), chosen at random: :func:`conditional_records`. With
   ``class_prompts: s1`` (the paper profiles' option) CCC is s1's: its two long prompts
-  (:data:`S1_SHORT_PROMPT`, :data:`S1_LONG_PROMPT`) on the SFT model, with no training on them.
+  (``S1_SHORT_PROMPT``, ``S1_LONG_PROMPT``) on the SFT model, with no training on them.
 * A step is one non-empty line of the trace (s1 split traces at blank lines). With
   ``step_marker: s1kit`` its countdown line reads ``(N steps left)``, and SCC + BF ends thinking
   after N steps' worth of tokens (N times the longest step of the training traces), instead of

@@ -292,7 +292,7 @@ def grading_options(config: EvaluationConfig) -> GradingOptions:
 
 
 def forcing_options(config: EvaluationConfig) -> dict:
-    """The forcing settings every stage's :class:`BudgetForcing` takes from the profile."""
+    """The forcing settings every stage's :class:`s1kit.budget.BudgetForcing` takes from the profile."""
     return {"cap_newline": config.forced_answer_newline}
 
 

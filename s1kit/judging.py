@@ -212,8 +212,8 @@ class Grader:
         cache = ReplyCache(self.cache_path, self.judge.identity)
         missing = sorted({p for p in prompts.values() if cache.get(p) is None})
         if missing:
-            log.info("judge %s: %d questions (%d cached)", self.judge.identity, len(missing),
-                     len(prompts) - len(missing))
+            log.info("judge %s: %d questions for %d outputs (%d answered from its cache)", self.judge.identity,
+                     len(missing), len(prompts), len(set(prompts.values())) - len(missing))
             cache.put_all(missing, self.judge.ask(missing))
         verdicts = []
         for n, (rule, item) in enumerate(zip(rules, items)):

@@ -28,8 +28,8 @@ S1_1 = {
 }
 S1_1_SOURCE = "s1.1-32B model card (with forcing) and s1 paper v3, Table 5 (without)"
 
-# Which published rows a run is set beside (Profile.paper_model): the base model, the fine-tuned
-# model unforced, and with budget forcing
+#: Which published rows a run is set beside (``Profile.paper_model``): the base model, the fine-tuned
+#: model unforced, and with budget forcing; each as (row name, {benchmark: accuracy %}, source).
 PAPER_ROWS = {
     "s1-32B": {"base": ("Qwen2.5-32B-Instruct", TABLE1["Qwen2.5-32B-Instruct"], TABLE1_SOURCE),
                "unforced": ("s1 w/o budget forcing", TABLE1["s1 w/o budget forcing"], TABLE1_SOURCE),

@@ -72,7 +72,7 @@ BENCHMARKS: dict[str, BenchmarkSource] = {
 
 
 def benchmark_name(record: dict) -> str:
-    """A held-out record's benchmark by its short name: a key of :data:`BENCHMARKS` for Hub records,
+    """A held-out record's benchmark by its short name: a key of ``BENCHMARKS`` for Hub records,
     ``"tiny"`` for the tiny world's (graded with the tiny rules), else the record's ``source``."""
     for name, source in BENCHMARKS.items():
         if record.get("source") == source.dataset:

@@ -160,7 +160,7 @@ def benchmark_label(name: str) -> str:
 
 
 def paper_cells(paper_model: str, benchmark: str) -> dict[str, float | None]:
-    """The published numbers a run's ``benchmark`` is set beside, per step (:data:`STEPS`), in %;
+    """The published numbers a run's ``benchmark`` is set beside, per step (``STEPS``), in %;
     None where the paper has no such cell. ``paper_model``: ``Profile.paper_model``."""
     column = PAPER_COLUMN.get(benchmark)
     return {step: (values.get(column) if column else None)
@@ -351,7 +351,7 @@ def exercise_numbers(summary: Summary) -> dict[str, float | int]:
 
 
 def scaling_figures(summary: Summary, cap_k: int) -> plt.Figure:
-    """Figure 1 per benchmark: one panel each (:func:`scaling_figure` on :meth:`Summary.on`); one
+    """Figure 1 per benchmark: one panel each (:func:`scaling_figure` on :meth:`s1kit.report.summary.Summary.on`); one
     benchmark: :func:`scaling_figure` itself."""
     if len(summary.benchmarks) == 1:
         return scaling_figure(summary, cap_k)

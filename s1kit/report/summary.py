@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from s1kit.evaluation import ALL_BENCHMARKS, best_num_ignore
+from s1kit.evaluation import ALL_BENCHMARKS, benchmark_order, best_num_ignore
 
 DEV_SPLIT = "dev split"
 TEST_SET = "test set (no dev split)"
@@ -88,7 +88,7 @@ class Summary:
     @property
     def benchmarks(self) -> list[str]:
         """The run's benchmarks by short name, in the paper's column order (one name for an old summary)."""
-        return list(self.n_by_benchmark) or [self.benchmark]
+        return benchmark_order(self.n_by_benchmark) or [self.benchmark]
 
     def _only(self, benchmark: str | None) -> str:
         """The benchmark a paired row is looked up on: the one named; else the run's only one, or with
