@@ -27,8 +27,8 @@ from s1kit.budget import BudgetForcing, Engine, ForcingResult, answer_directly, 
 from s1kit.chat import ChatFormat
 from s1kit.grading import Benchmark, GradingOptions, Judge, grade
 from s1kit.judging import Grader, items_for
-from s1kit.sources import benchmark_name
 from s1kit.metrics import paired_bootstrap
+from s1kit.sources import benchmark_name
 
 log = logging.getLogger("s1kit")
 
@@ -400,11 +400,15 @@ def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | 
     names = [benchmark_name(t) for t in test]
     benchmarks = benchmark_order(names)
 
+    def on(values: Sequence, benchmark: str) -> list:
+        """The entries of a per-question list that belong to ``benchmark``."""
+        return [v for v, n in zip(values, names, strict=True) if n == benchmark]
+
     def by_benchmark(correct: Sequence[bool]) -> dict[str, float]:
-        return {b: _mean([c for c, n in zip(correct, names, strict=True) if n == b]) for b in benchmarks}
+        return {b: _mean(on(correct, b)) for b in benchmarks}
 
     points, generations = [], []
-    for index, (forcing, done, correct) in enumerate(zip(forcings, decoded, correct_by_point, strict=True)):
+    for forcing, done, correct in zip(forcings, decoded, correct_by_point, strict=True):
         rows = done["rows"]
         low, high = bootstrap_ci(correct, config.bootstrap_samples, seed=forcing.seed)
         point = SweepPoint(
@@ -414,10 +418,10 @@ def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | 
             cap_fired_rate=sum(r["cap_fired"] for r in rows) / len(rows),
             mean_ignores_used=sum(r["ignores_used"] for r in rows) / len(rows), seconds=done["seconds"],
             accuracy_by_benchmark=by_benchmark(correct),
-            ci_by_benchmark={b: list(bootstrap_ci([c for c, n in zip(correct, names) if n == b],
-                                                   config.bootstrap_samples, seed=forcing.seed)) for b in benchmarks},
-            thinking_tokens_by_benchmark={b: statistics.fmean(r["thinking_tokens"] for r, n in zip(rows, names)
-                                                              if n == b) for b in benchmarks})
+            ci_by_benchmark={b: list(bootstrap_ci(on(correct, b), config.bootstrap_samples, seed=forcing.seed))
+                             for b in benchmarks},
+            thinking_tokens_by_benchmark={b: statistics.fmean(r["thinking_tokens"] for r in on(rows, b))
+                                          for b in benchmarks})
         points.append(point)
         generations += [dict(row, correct=c) for row, c in zip(rows, correct, strict=True)]
         log.info("budget forcing N=%s k=%d: accuracy %.3f, %.1f thinking tokens", point.max_thinking_tokens,
@@ -440,8 +444,7 @@ def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | 
         for point, correct in zip(summary["budget_forcing"], sample_correct, strict=True):
             point["accuracy_samples"] = sample_spread(correct, sampled_names, config.samples)
     summary["paired"] = [dict(row, benchmark=b) for b in benchmarks for row in paired_comparisons(
-        points, [[c for c, n in zip(cs, names) if n == b] for cs in correct_by_point],
-        [c for c, n in zip(base_correct, names) if n == b], config.bootstrap_samples, seed)]
+        points, [on(cs, b) for cs in correct_by_point], on(base_correct, b), config.bootstrap_samples, seed)]
     if len(benchmarks) > 1:  # also over all questions together ("all"): to describe the run, never set beside a paper cell
         summary["paired"] += [dict(row, benchmark=ALL_BENCHMARKS) for row in paired_comparisons(
             points, correct_by_point, base_correct, config.bootstrap_samples, seed)]

@@ -197,26 +197,38 @@ class Grader:
     judge: JudgeBackend | None = None
     cache_path: Path | str | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    _cache: ReplyCache | None = field(default=None, repr=False)
 
     def rules(self, items: Sequence[GradeItem]) -> list[RuleVerdict]:
         return [rule_verdict(i.response, i.reference, i.benchmark, self.options) for i in items]
 
-    def grade(self, items: Sequence[GradeItem]) -> list[bool]:
-        """The final verdict of every item: at most one judge batch, for what the rules leave to it."""
+    def reply(self, prompt: str) -> str | None:
+        """The judge's reply to a prompt asked before (:meth:`grade`'s ``also_ask``), or None."""
+        return self._cache.get(prompt) if self._cache is not None else None
+
+    def grade(self, items: Sequence[GradeItem], also_ask: Sequence[str] = ()) -> list[bool]:
+        """The final verdict of every item: at most one judge batch, for what the rules leave to it.
+
+        ``also_ask``: other prompts for the judge (majority voting's "are these the same answer?"),
+        asked in the same batch so that the judge loads once; read their replies with :meth:`reply`.
+        """
         items = list(items)
         rules = self.rules(items)
         if self.judge is None:
-            return [verdict_with_judge(r, i.reference, i.benchmark, None, self.options) for r, i in zip(rules, items)]
+            return [verdict_with_judge(r, i.reference, i.benchmark, None, self.options) for r, i in zip(rules, items, strict=True)]
         prompts = {n: judge_prompt(r.ask, r.answer or answer_section(i.response), i.reference, i.question)
-                   for n, (r, i) in enumerate(zip(rules, items)) if r.ask is not None}
-        cache = ReplyCache(self.cache_path, self.judge.identity)
-        missing = sorted({p for p in prompts.values() if cache.get(p) is None})
+                   for n, (r, i) in enumerate(zip(rules, items, strict=True)) if r.ask is not None}
+        if self._cache is None:
+            self._cache = ReplyCache(self.cache_path, self.judge.identity)
+        cache = self._cache
+        wanted = list(prompts.values()) + list(also_ask)
+        missing = sorted({p for p in wanted if cache.get(p) is None})
         if missing:
-            log.info("judge %s: %d questions for %d outputs (%d answered from its cache)", self.judge.identity,
-                     len(missing), len(prompts), len(set(prompts.values())) - len(missing))
+            log.info("judge %s: %d questions (%d answered from its cache)", self.judge.identity,
+                     len(missing), len(set(wanted)) - len(missing))
             cache.put_all(missing, self.judge.ask(missing))
         verdicts = []
-        for n, (rule, item) in enumerate(zip(rules, items)):
+        for n, (rule, item) in enumerate(zip(rules, items, strict=True)):
             reply = parse_reply(rule.ask, cache.get(prompts[n])) if n in prompts else None
             verdict = verdict_with_judge(rule, item.reference, item.benchmark, reply, self.options)
             if n in prompts:
@@ -226,10 +238,10 @@ class Grader:
             verdicts.append(verdict)
         return verdicts
 
-    def grade_each(self, groups: Sequence[Sequence[GradeItem]]) -> list[list[bool]]:
+    def grade_each(self, groups: Sequence[Sequence[GradeItem]], also_ask: Sequence[str] = ()) -> list[list[bool]]:
         """:meth:`grade` over several lists at once (one judge batch for all), split back."""
         flat = [item for group in groups for item in group]
-        verdicts, out, start = self.grade(flat), [], 0
+        verdicts, out, start = self.grade(flat, also_ask), [], 0
         for group in groups:
             out.append(verdicts[start:start + len(group)])
             start += len(group)

@@ -33,7 +33,7 @@ from typing import Sequence
 from s1kit.budget import BudgetForcing, Engine, answer_directly, budget_force
 from s1kit.chat import ChatFormat
 from s1kit.grading import Benchmark, extract_answer, same_answer
-from s1kit.judging import GradeItem, Grader, ReplyCache, judge_prompt, parse_reply
+from s1kit.judging import GradeItem, Grader, judge_prompt, parse_reply
 from s1kit.metrics import paired_bootstrap
 
 log = logging.getLogger("s1kit")
@@ -189,24 +189,6 @@ class Votes:
     equivalence: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-@dataclass
-class _AlsoAsking:
-    """A judge that adds the voting's questions to the grader's one batch (one judge load for both)."""
-
-    judge: object
-    extra: Sequence[str]
-    identity: str = ""
-    replies: dict[str, str] = field(default_factory=dict)
-
-    def ask(self, prompts: Sequence[str]) -> list[str]:
-        own = list(prompts)
-        mine = set(own)
-        extra = [p for p in dict.fromkeys(self.extra) if p not in self.replies and p not in mine]
-        replies = self.judge.ask(own + extra)
-        self.replies.update(zip(own + extra, replies, strict=True))
-        return list(replies[:len(own)])
-
-
 def vote_on_samples(models: Sequence[ModelSamples], sizes: Sequence[int], grader: Grader,
                     bootstrap_samples: int = 1000, seed: int = 0,
                     judged_clusters: int = JUDGED_CLUSTERS) -> Votes:
@@ -237,28 +219,11 @@ def vote_on_samples(models: Sequence[ModelSamples], sizes: Sequence[int], grader
 
     groups = [[dataclasses.replace(item, response=text)
                for item, texts in zip(m.questions, m.answer_texts, strict=True) for text in texts] for m in models]
-    prompts = [row[4] for row in asked]
+    prompts = list(dict.fromkeys(row[4] for row in asked))
     if prompts:
-        cache = ReplyCache(grader.cache_path, grader.judge.identity)
-        original = grader.judge
-        extra = [p for p in dict.fromkeys(prompts) if cache.get(p) is None]
-        piggyback = _AlsoAsking(original, extra, original.identity)
-        grader.judge = piggyback
-        try:
-            verdicts = grader.grade_each(groups)
-        finally:
-            grader.judge = original
-        answered = [p for p in extra if p in piggyback.replies]
-        if answered:  # asked with the grading's batch: kept for a rerun like the grader's own replies
-            cache.put_all(answered, [piggyback.replies[p] for p in answered])
-        missing = [p for p in extra if p not in piggyback.replies]
-        if missing:
-            log.info("majority voting: %d pairs of answers the rules cannot compare, asked to the judge", len(missing))
-            cache.put_all(missing, original.ask(missing))
-        replies = {p: parse_reply("math_equivalence", piggyback.replies.get(p, cache.get(p))) for p in prompts}
-    else:
-        verdicts = grader.grade_each(groups)
-        replies = {}
+        log.info("majority voting: %d pairs of answers the rules cannot compare, for the judge", len(prompts))
+    verdicts = grader.grade_each(groups, also_ask=prompts)  # the pairs ride in the grading's one judge batch
+    replies = {p: parse_reply("math_equivalence", grader.reply(p)) for p in prompts}
 
     equivalence: dict[str, dict[str, int]] = {}
     joined: dict[tuple[int, int], list[tuple[int, int]]] = {}

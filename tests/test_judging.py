@@ -139,3 +139,13 @@ def test_sampled_runs_report_pass_at_1_and_its_spread_on_the_named_benchmarks(to
     assert point["accuracy_samples"] == {"aime24": {"mean": 0.5, "std": 0.5, "n": 2}}  # runs at 1.0 and 0.0
     sampled = [c for c in tuned.configs if c.temperature > 0]
     assert [(c.temperature, c.top_p) for c in sampled] == [(config.sample_temperature, config.sample_top_p)]
+
+
+def test_other_questions_ride_in_the_same_batch_and_are_read_back(tmp_path):
+    judge = FakeJudge(lambda p: "1")
+    grader = Grader(GradingOptions(), judge, tmp_path / "cache.jsonl")
+    pair = judge_prompt("math_equivalence", "0.5", "\\frac12")
+    assert grader.grade([item("\\boxed{x+1}", "1+x", "math", "math500")], also_ask=[pair]) == [True]
+    assert len(judge.batches) == 1 and pair in judge.batches[0] and len(judge.batches[0]) == 2
+    assert grader.reply(pair) == "1" and grader.counts == {"math500": {"asked": 1, "changed": 0}}
+    assert Grader().reply(pair) is None  # no judge: nothing was asked

@@ -266,9 +266,9 @@ class OrderedGrader(Grader):
         super().__init__()
         self.events = events
 
-    def grade_each(self, groups):
+    def grade_each(self, groups, also_ask=()):
         self.events.append("graded")
-        return super().grade_each(groups)
+        return super().grade_each(groups, also_ask)
 
 
 def test_the_stage_samples_each_model_releases_it_then_grades_everything(tokenizer):

@@ -15,7 +15,6 @@ from report_inputs import (  # noqa: E402
     reference_json,
     reference_summary,
     summary,
-    summary_json,
 )
 
 from s1kit import paper  # noqa: E402

@@ -228,8 +228,11 @@ def ignore_sweep_by_benchmark(summary: Summary) -> pd.DataFrame:
 
 def judge_table(summary: Summary) -> pd.DataFrame:
     """Per benchmark: the judge's share of the grading (outputs it was asked about, verdicts it changed)."""
-    rows = {benchmark_label(b): {"outputs asked about": c["asked"], "verdicts it changed": c["changed"]}
-            for b, c in summary.judge.items()}
+    from s1kit.evaluation import benchmark_order
+
+    rows = {benchmark_label(b): {"outputs asked about": summary.judge[b]["asked"],
+                                 "verdicts it changed": summary.judge[b]["changed"]}
+            for b in benchmark_order(summary.judge)}
     return pd.DataFrame(rows).T
 
 
