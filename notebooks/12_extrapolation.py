@@ -57,7 +57,7 @@ book.glue_figure("fig_extrapolation", fig)
 table
 
 # %% tags=["paper-scale"]
-table = table4.extrapolation_table_by_benchmark(extrapolation, summary)
+table = table4.extrapolation_table_by_benchmark(extrapolation, summary, run.profile.paper_model)
 fig = table4.extrapolation_figures(summary, extrapolation)
 book.glue_figure("fig_extrapolation", fig)
 table
@@ -77,7 +77,8 @@ table
 # benchmark as ours on each row: AIME24 beside our AIME24 questions, MATH500 beside our MATH500
 # questions, GPQA Diamond beside ours ({py:func}`s1kit.report.table4.extrapolation_table_by_benchmark`).
 # Ours: each benchmark's held-out questions on their own, never pooled. One AIME24 question is 3.3
-# points.
+# points. Table 4 reports s1-32B: a run of another model (`paper_model`, e.g. s1.1-32B) shows no
+# paper column, since nothing like it is published for that model.
 #
 # ```{glue:figure} fig_extrapolation
 # :alt: One row per benchmark, two panels each: accuracy for each extrapolation string at k = 2, and accuracy against the number of forced Waits.
@@ -131,7 +132,7 @@ book.glue_numbers(table4.exercise_numbers(extrapolation, summary))
 # benchmark ({py:func}`s1kit.report.table4.extrapolation_verdicts_by_benchmark`).
 
 # %% tags=["paper-scale"]
-book.verdicts(run, table4.extrapolation_verdicts_by_benchmark(extrapolation, summary))
+book.verdicts(run, table4.extrapolation_verdicts_by_benchmark(extrapolation, summary, run.profile.paper_model))
 
 # %% tags=["remove-cell", "paper-scale"]
 # the exercises quote AIME24, the benchmark of the paper's Table 4 text (the first benchmark otherwise)

@@ -437,7 +437,8 @@ def evaluate(base_engine: Engine | Callable[[], Engine], tuned_engine: Engine | 
         # graded wrong, so a high rate would make the base point a truncation, not a skill
         "base_model_cut_off_rate": sum(r["hit_answer_budget"] for r in base["rows"]) / len(base["rows"]),
         "budget_forcing": [{k: v for k, v in dataclasses.asdict(p).items() if k != "seconds"} for p in points],
-        "judge": {b: grader.counts[b] for b in benchmark_order(grader.counts)},
+        # per benchmark: outputs the judge was asked about, verdicts it changed ({} when there is no judge)
+        "judge": {b: grader.counts.get(b, {"asked": 0, "changed": 0}) for b in benchmarks} if grader.judge else {},
     }
     if sampled:
         sampled_names = [benchmark_name(t) for t in repeated]

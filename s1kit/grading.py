@@ -187,6 +187,8 @@ def _unwrap(text: str, brackets: bool = True) -> str:
 
 def _plain_integer(text: str) -> int | None:
     core = _unwrap(text.replace("\\,", ",").replace("{,}", ","))
+    if "," in core and _unwrap(text, brackets=False).strip()[:1] in "([{":
+        return None  # "(1,100)" is a pair or an interval, not one thousand one hundred
     return int(core.replace(",", "")) if _INTEGER.fullmatch(core) else None
 
 
@@ -237,6 +239,7 @@ _MARKED = [re.compile(p, re.MULTILINE) for p in (  # a letter set apart: bold, \
     r"\\(?:textbf|mathbf|boxed|fbox|text|mathrm)\s*\{" + _OPEN + _LETTER,
     r"^(?>[ \t>#]+|\*+|_+|\$+|\\\(|\\\[)*+" + _LETTER + _CLOSE + r"*+[.]?[ \t]*$",
 )]
+_FINAL_LINE = re.compile(r"(?:\A|\n)(?>[ \t>#]+|\*+|_+|\$+|\\\(|\\\[)*+" + _LETTER + _CLOSE + r"*+[.]?[ \t]*\Z")
 _MENTION = re.compile(r"(?i:\b(?:option|choice))\s+(?:\((?P<p>[A-Da-d])\)|(?P<u>[A-D])(?![A-Za-z0-9]))")
 
 
@@ -255,22 +258,40 @@ def _last(patterns: list[re.Pattern], text: str) -> str | None:
 def read_letter(answer: str) -> str | None:
     """The GPQA choice (``"A"``-``"D"``) an extracted answer states, or None if none can be read.
 
-    In order: a letter that opens the answer (``B``, ``(c)``, ``D) 4 m/s``, ``**B**``,
-    ``\\text{B}``, ``\\textbf{(C)}``, ``C\\n\\nThis is because...``); else the last explicit
-    statement ("the correct answer is: **B) ...**", "Answer: **B**", "The correct option is B.",
-    "the answer is (C)", "option B is correct"); else the last letter set apart (``**B**``,
-    ``**(B) 4.2 eV**``, ``\\textbf{C}``, a line that holds only the letter); else "option B"
-    if every such mention names the same letter. A capital "A" starting a clause ("A reasonable
-    guess ...") is an article, not a choice.
+    In order: the last explicit statement ("the correct answer is: **B) ...**", "Answer: **B**",
+    "The correct option is B.", "the answer is (C)", "option B is correct"); else a letter that
+    opens the answer (``B``, ``(c)``, ``D) 4 m/s``, ``**B**``, ``\\text{B}``, ``\\textbf{(C)}``,
+    ``C\\n\\nThis is because...``); else a letter set apart (``**B**``, ``**(B) 4.2 eV**``,
+    ``\\textbf{C}``, a line that holds only the letter); else "option B". A letter read without an
+    explicit statement counts only if no other letter is set apart or named as an option in the
+    answer (an option-by-option review, "**Option A:** wrong. **Option C:** correct.", is left to
+    the judge, as s1 left it to gpt-4o-mini); a capital starting a clause is not a choice ("A
+    reasonable guess ...", "A 2.0 T field ...", "D = 4.2 eV" in a longer answer).
     """
     text = _SPECIAL.sub("", answer).strip()
-    if (leading := _LEADING.match(text)) is not None:
-        return _found(leading)[1]
-    for patterns in (_STATEMENTS, _MARKED):
-        if (letter := _last(patterns, text)) is not None:
-            return letter
-    mentioned = {_found(m)[1] for m in _MENTION.finditer(text)}
-    return mentioned.pop() if len(mentioned) == 1 else None
+    if (letter := _last(_STATEMENTS, text)) is not None:
+        return letter
+    if (final := _FINAL_LINE.search(text)) is not None:  # the answer ends on a line holding only a letter
+        return _found(final)[1]
+    marked = {_found(m)[1] for pattern in _MARKED for m in pattern.finditer(text)}
+    named = {_found(m)[1] for m in _MENTION.finditer(text)}
+    leading = _LEADING.match(text)
+    if leading is not None and not _weak_leading(text, leading):
+        letter = _found(leading)[1]
+        # an answer that opens by naming an option ("**Option A:** wrong ...") may go on to others
+        review = re.search(r"(?i)option|choice", leading.group(0)) is not None
+        return letter if (marked | named if review else marked) <= {letter} else None
+    others = marked | named
+    return others.pop() if len(others) == 1 else None
+
+
+def _weak_leading(text: str, leading: re.Match) -> bool:
+    """A capital letter followed only by a space and a number or "=" ("A 2.0 T field", "D = 4.2 eV"):
+    a choice only when the whole answer is that short line ("B 4.2 eV")."""
+    if not leading.group("u"):
+        return False
+    follows = text[leading.end():].lstrip(" \t")[:1]
+    return (follows.isdigit() or follows == "=") and ("\n" in text or len(text) > 40)
 
 
 def _reference_letter(reference: str) -> str:

@@ -28,6 +28,10 @@ S1_1 = {
 }
 S1_1_SOURCE = "s1.1-32B model card (with forcing) and s1 paper v3, Table 5 (without)"
 
+#: The number of forced "Wait"s behind each model's published forced row: None for s1-32B (Table 1
+#: gives, per benchmark, its best k, chosen on the test set), 2 for s1.1-32B (its card's "2x Wait").
+FORCED_K = {"s1-32B": None, "s1.1-32B": 2}
+
 #: Which published rows a run is set beside (``Profile.paper_model``): the base model, the fine-tuned
 #: model unforced, and with budget forcing; each as (row name, {benchmark: accuracy %}, source).
 PAPER_ROWS = {
@@ -85,6 +89,7 @@ TABLE4 = {
     '2x "Wait"': {"aime24": 53.3, "math500": 93.0, "gpqa_diamond": 59.6},
 }
 TABLE4_SOURCE = "s1 paper, Table 4"
+TABLE4_MODEL = "s1-32B"  # the model Table 4 reports (nothing like it is published for s1.1-32B)
 
 # Figure 4 (a: budget forcing flattens after suppressing the end six times; b: majority voting
 # over 2..64 temperature-1 samples of Qwen2.5-32B-Instruct never reaches s1-32B). The paper

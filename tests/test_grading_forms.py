@@ -123,7 +123,8 @@ def test_answer_after_last_or_first():
     assert grade(response, "13", "aime") and not grade(response, "12", "aime")
     assert grade(response, "12", "aime", options=FIRST) and not grade(response, "13", "aime", options=FIRST)
     gpqa = "Answer: B\nOn reflection, Answer: D"
-    assert grade(gpqa, "D", "gpqa") and grade(gpqa, "B", "gpqa", options=FIRST)
+    assert extract_answer(gpqa, "gpqa") == "D" and extract_answer(gpqa, "gpqa", options=FIRST).startswith("B\n")
+    assert grade(gpqa, "D", "gpqa") and grade(gpqa, "D", "gpqa", options=FIRST)  # a later explicit statement wins
     # a box overrides both
     boxed = "Answer: 12\nAnswer: 13\n\\boxed{14}"
     assert extract_answer(boxed, "aime") == extract_answer(boxed, "aime", options=FIRST) == "14"
@@ -277,3 +278,30 @@ def test_long_runs_of_markup_are_read_in_linear_time():
         read_letter(text)
         read_integer(text)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("answer", [
+    # an option-by-option review ending in prose: no letter is stated, so s1 asked its judge
+    "- **A) 1.2 eV**: too low.\n- **B) 4.2 eV**: matches.\n- **D) 9.1 eV**: far too high.\nThe energy is 4.2 eV.",
+    "**Option A:** wrong. **Option C:** correct. Therefore, C.",
+    "D = 4.2 eV from the band gap, which the second option gives.",
+    "A 2.0 T field is needed, which is the third choice listed.",
+])
+def test_answers_that_review_several_options_go_to_the_judge_not_to_their_first_letter(answer):
+    assert read_letter(answer) is None
+    assert rule_verdict(f"<|im_start|>answer\n{answer}", "B", "gpqa").ask == "gpqa_letter"
+
+
+@pytest.mark.parametrize("answer, letter", [
+    ("A) is incorrect because the field is too weak. Therefore the answer is C.", "C"),  # the statement wins
+    ("D = 4.2 eV for the gap, so the answer is (B).", "B"),
+    ("Consider **A**: no.\n\n**C**", "C"),  # the answer ends on a line holding only its letter
+])
+def test_a_stated_or_final_letter_beats_the_letters_reviewed_before_it(answer, letter):
+    assert read_letter(answer) == letter
+
+
+def test_a_bracketed_pair_is_no_thousands_number():
+    assert read_integer("(1,100)") is None and read_integer("[2,500]") is None
+    assert read_integer("1,100") == 1100 and read_integer("(23)") == 23
+    assert not grade("<|im_start|>answer\n\\boxed{1100}", "(1,100)", "math")

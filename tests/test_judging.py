@@ -121,7 +121,8 @@ def test_evaluate_grades_after_closing_the_models_and_reports_judge_counts(token
     assert events == ["base closed", "tuned closed", "judge asked"]  # one batch, after both models are released
     summary = run.summary
     # "twelve" is no integer: the judge reads 12 for AIME; "7" against "7" on MATH500 is two integers: not asked
-    assert summary["judge"] == {"aime24": {"asked": 4, "changed": 4}}  # base + three sweep points
+    assert summary["judge"] == {"aime24": {"asked": 4, "changed": 4},  # base + three sweep points
+                                "math500": {"asked": 0, "changed": 0}}
     assert summary["base_model_accuracy_by_benchmark"] == {"aime24": 1.0, "math500": 1.0}
     assert all(p["accuracy_by_benchmark"] == {"aime24": 1.0, "math500": 1.0} for p in summary["budget_forcing"])
 

@@ -95,9 +95,13 @@ def test_table1_by_benchmark_sets_each_benchmark_beside_the_papers_same_column(p
                                  ("MATH500", "paper (%)"), ("MATH500", "ours, 100 questions (%)"),
                                  ("other", "paper (%)"), ("other", "ours, 10 questions (%)")]
     assert list(table.iloc[0]) == [rows[step][1]["aime24"] for step in ("base", "unforced", "forced")]
-    assert list(table.iloc[1]) == [20.0, 40.0, "50.0 (k=1)"]  # k = 1 and 2 tie on AIME24: the smaller k
+    # s1-32B's forced row is its best k on the test set (k = 1 and 2 tie on AIME24: the smaller k);
+    # s1.1-32B's is published at 2x "Wait", so ours is k = 2 whatever scores best
+    k = {"s1-32B": {"aime24": "50.0 (k=1)", "math500": "65.0 (k=1)"},
+         "s1.1-32B": {"aime24": "50.0 (k=2)", "math500": "60.0 (k=2)"}}[paper_model]
+    assert list(table.iloc[1]) == [20.0, 40.0, k["aime24"]]
     assert list(table.iloc[2]) == [rows[step][1]["math500"] for step in ("base", "unforced", "forced")]
-    assert list(table.iloc[3]) == [60.0, 55.0, "65.0 (k=1)"]
+    assert list(table.iloc[3]) == [60.0, 55.0, k["math500"]]
     assert list(table.iloc[4]) == ["-"] * 3  # no paper column for it: nothing set beside ours
 
 
@@ -359,3 +363,21 @@ def test_every_figure_draws_from_the_reference(tiny):
     finally:
         for fig in figures:
             plt.close(fig)
+
+
+def test_table4_sets_no_paper_cells_beside_a_model_it_does_not_report():
+    s = _three_benchmarks()
+    rows = [{"ignore_str": text, "num_ignore": 2, "accuracy": 0.5, "mean_thinking_tokens": 300.0, "n": 140,
+             "gain_vs_unforced": 0.0, "ci_low": -0.1, "ci_high": 0.1,
+             "accuracy_by_benchmark": {b: 0.5 for b in s.benchmarks},
+             "thinking_tokens_by_benchmark": {b: 300.0 for b in s.benchmarks},
+             "paired_by_benchmark": {b: {"gain": 0.0, "ci_low": -0.1, "ci_high": 0.1} for b in s.benchmarks}}
+            for text in ("Hmm", None)]
+    extrapolation = {"num_ignore": 2, "rows": rows}
+    theirs = table4.extrapolation_table_by_benchmark(extrapolation, s, "s1-32B")
+    assert theirs.loc[("AIME24", "No extrapolation"), "paper (%)"] == paper.TABLE4["No extrapolation"]["aime24"]
+    other = table4.extrapolation_table_by_benchmark(extrapolation, s, "s1.1-32B")
+    assert set(other["paper (%)"]) == {"-"}
+    lines = table4.extrapolation_verdicts_by_benchmark(extrapolation, s, "s1.1-32B")
+    assert any("Table 4 reports s1-32B only" in line for line in lines)
+    assert not any(f"{paper.TABLE4['No extrapolation']['aime24']}% →" in line for line in lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from s1kit.grading import GradingOptions
@@ -41,9 +42,10 @@ def grader_for(run: RunDir) -> Grader:
             raise ValueError("evaluation.judge is {model: base}, {model: <local dir or Hub id>} or an endpoint "
                              f"{{base_url, model, api_key_env}}; got keys {sorted(cfg.judge)}")
         model = base_model_path(run) if cfg.judge["model"] == "base" else cfg.judge["model"]
-        identity = model
+        # the replies depend on the weights and on how they are run (dtype, context): both name the cache
+        identity = f"{model} on {cfg.engine} {json.dumps(cfg.vllm_kwargs, sort_keys=True)}"
         if cfg.judge["model"] == "base" and run.profile.base_model.kind != "pretrained":
-            identity = f"{model} (base_model {run.key('base_model')[:16]})"  # retrained weights, same path
+            identity += f" (base_model {run.key('base_model')[:16]})"  # retrained weights, same path
         judge = EngineJudge(lambda: engine_for(run, model, cfg.batch_size), identity)
     cache = run.path("judge", hashlib.sha256(judge.identity.encode()).hexdigest()[:16] + ".jsonl")
     return Grader(options, judge, cache)

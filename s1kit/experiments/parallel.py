@@ -45,6 +45,7 @@ def settings(p: Profile) -> dict:
             "max_answer_tokens": e.max_answer_tokens, "base_max_answer_tokens": e.base_max_answer_tokens,
             "benchmark": e.benchmark, "engine": e.engine, "bootstrap_samples": e.bootstrap_samples,
             "hf_attn_implementation": e.hf_attn_implementation, "vote_models": e.vote_models,
+            "vllm_kwargs": e.vllm_kwargs,  # dtype, prefix caching, context: they change the samples
             "control": {"enabled": p.control.enabled, "benchmarks": p.control.benchmarks},
             "grading": grading_settings(p), "forcing": forcing_options(e)}
 

@@ -151,7 +151,7 @@ def table1(summary: Summary, numbers: dict) -> pd.DataFrame:
 # The paper's column a run's benchmark is set beside: its own; the tiny world stands in for AIME24
 PAPER_COLUMN = {"aime24": "aime24", "math500": "math500", "gpqa_diamond": "gpqa_diamond", "tiny": "aime24"}
 STEPS = {"base": "base model, answering directly", "unforced": "SFT model, no forcing (k=0)",
-         "forced": "SFT model with forcing: best k on the test set"}
+         "forced": "SFT model with forcing (k as the published row)"}
 
 
 def benchmark_label(name: str) -> str:
@@ -167,6 +167,13 @@ def paper_cells(paper_model: str, benchmark: str) -> dict[str, float | None]:
             for step, (_, values, _) in paper.PAPER_ROWS[paper_model].items()}
 
 
+def forced_k(summary: Summary, paper_model: str) -> int:
+    """The k set beside ``paper_model``'s published forced row: the same k when the source names one
+    (s1.1-32B: 2), else the best on the test set, as the paper chose its (:func:`best_k_on_test`)."""
+    k = paper.FORCED_K[paper_model]
+    return best_k_on_test(summary) if k is None or k not in summary.uncapped() else k
+
+
 def best_k_on_test(summary: Summary) -> int:
     """The k with the best test accuracy (the smallest on a tie): how the paper's forced row was chosen."""
     from s1kit.evaluation import best_num_ignore
@@ -178,16 +185,17 @@ def table1_by_benchmark(summary: Summary, paper_model: str) -> pd.DataFrame:
     """Table 1 like for like, per benchmark: the paper's cell beside ours on the same benchmark, in %.
 
     Two rows per benchmark of the run (the paper's, then ours); columns: the base model answering
-    directly, the fine-tuned model unforced (k = 0), and with forcing at the k that scores best on
-    the test set. The paper's forced row was chosen that way too (its best k per benchmark), so
-    ours is chosen alike and says which k. Pooled accuracy over benchmarks is never shown here.
+    directly, the fine-tuned model unforced (k = 0), and with forcing at the k of the published row
+    (:func:`forced_k`: s1-32B's Table 1 took its best k per benchmark on the test set, so ours is
+    chosen alike; s1.1-32B's card gives 2x "Wait"), each naming its k. Pooled accuracy over
+    benchmarks is never shown here.
     """
     rows = {}
     for name in summary.benchmarks:
         on = summary.on(name)
         cells = paper_cells(paper_model, name)
         column = PAPER_COLUMN.get(name)
-        k = best_k_on_test(on)
+        k = forced_k(on, paper_model)
         label = benchmark_label(name)
         paper_label = f"paper: {benchmark_label(column)}" if column and column != name else "paper"
         rows[(label, f"{paper_label} (%)")] = {STEPS[s]: "-" if v is None else v for s, v in cells.items()}
@@ -259,7 +267,9 @@ def verdicts_by_benchmark(summary: Summary, paper_model: str, cap_k: int) -> lis
         on, label, cells = summary.on(name), benchmark_label(name), paper_cells(paper_model, name)
         uncapped, caps = on.uncapped(), on.caps(cap_k)
         sft = on.sft_vs_base(name)
-        k = best_k_on_test(on)
+        k = forced_k(on, paper_model)
+        chosen = ("the best on the test set" if paper.FORCED_K[paper_model] is None
+                  else "the published row's")
         wait = on.paired(k, name) if k else None
         paper_sft = (f"the paper: {cells['base']}% → {cells['unforced']}%" if cells["unforced"] is not None
                      else "the paper has no such cell")
@@ -268,11 +278,13 @@ def verdicts_by_benchmark(summary: Summary, paper_model: str, cap_k: int) -> lis
                          f"{interval_word(sft.ci_low, sft.ci_high)}: {100 * on.base_model_accuracy:.1f}% → "
                          f"{100 * uncapped[0].accuracy:.1f}%, {interval(sft.gain, sft.ci_low, sft.ci_high)} points; "
                          f"{paper_sft}.")
-        paper_wait = (f"the paper: {cells['unforced']}% → {cells['forced']}%, its k also chosen on the test set"
-                      if cells["forced"] is not None else "the paper has no such cell")
+        paper_wait = "the paper has no such cell" if cells["forced"] is None else (
+            f"the paper: {cells['unforced']}% → {cells['forced']}%, its k also chosen on the test set"
+            if paper.FORCED_K[paper_model] is None else
+            f"published: {cells['unforced']}% → {cells['forced']}% at k = {paper.FORCED_K[paper_model]}")
         if wait is not None:
             lines.append(f"**{label}: forced \"Wait\"s add accuracy on top of fine-tuning** ({source}) - "
-                         f"{interval_word(wait.ci_low, wait.ci_high)} at the best k on the test set (k = {k}): "
+                         f"{interval_word(wait.ci_low, wait.ci_high)} at {chosen} k (k = {k}): "
                          f"{100 * uncapped[0].accuracy:.1f}% → {100 * uncapped[k].accuracy:.1f}%, "
                          f"{interval(wait.gain, wait.ci_low, wait.ci_high)} points; {paper_wait}.")
         else:

@@ -43,11 +43,13 @@ def on_benchmark(extrapolation: dict, benchmark: str) -> dict:
     return dict(extrapolation, rows=rows, **({"generations": generations} if generations is not None else {}))
 
 
-def extrapolation_table(extrapolation: dict, summary: Summary, benchmark: str | None = None) -> pd.DataFrame:
+def extrapolation_table(extrapolation: dict, summary: Summary, benchmark: str | None = None,
+                        published: bool = True) -> pd.DataFrame:
     """Table 4 beside ours: no forcing, and the end suppressed k times appending each string.
 
     ``benchmark``: the paper's column for it beside ours (``extrapolation`` and ``summary`` already
     seen on it); None: the paper's AIME24 column, as the tiny world's chapter sets it.
+    ``published``: False when the run's model is not the one Table 4 reports (s1-32B): no paper cells.
     """
     k = extrapolation["num_ignore"]
     uncapped, wait = summary.uncapped(), summary.paired(k)
@@ -58,7 +60,7 @@ def extrapolation_table(extrapolation: dict, summary: Summary, benchmark: str | 
                       interval(row["gain_vs_unforced"], row["ci_low"], row["ci_high"]))
     ours[f'{k}x "Wait"'] = (uncapped[k].accuracy, uncapped[k].mean_thinking_tokens,
                            "-" if wait is None else interval(wait.gain, wait.ci_low, wait.ci_high))
-    column = "aime24" if benchmark is None else PAPER_COLUMN.get(benchmark)
+    column = None if not published else "aime24" if benchmark is None else PAPER_COLUMN.get(benchmark)
     paper_label = "paper: AIME24 (%)" if benchmark is None else (
         f"paper: {benchmark_label(column)} (%)" if column else "paper (%)")
     return pd.DataFrame({name: {"ours: accuracy (%)": round(100 * acc, 1), "ours: thinking tokens": round(tokens, 1),
@@ -67,11 +69,14 @@ def extrapolation_table(extrapolation: dict, summary: Summary, benchmark: str | 
                          for name, (acc, tokens, gain) in ours.items()}).T
 
 
-def extrapolation_table_by_benchmark(extrapolation: dict, summary: Summary) -> pd.DataFrame:
-    """:func:`extrapolation_table` for every benchmark of the run, each beside the paper's column for it."""
+def extrapolation_table_by_benchmark(extrapolation: dict, summary: Summary,
+                                     paper_model: str = paper.TABLE4_MODEL) -> pd.DataFrame:
+    """:func:`extrapolation_table` for every benchmark of the run, each beside the paper's column for it
+    (none when the run's ``paper_model`` is not the model Table 4 reports)."""
     frames = {}
     for b in summary.benchmarks:
-        table = extrapolation_table(on_benchmark(extrapolation, b), summary.on(b), b)
+        table = extrapolation_table(on_benchmark(extrapolation, b), summary.on(b), b,
+                                    published=paper_model == paper.TABLE4_MODEL)
         frames[benchmark_label(b)] = table.rename(columns={c: "paper (%)" for c in table.columns
                                                            if c.startswith("paper")})
     table = pd.concat(frames)
@@ -79,21 +84,23 @@ def extrapolation_table_by_benchmark(extrapolation: dict, summary: Summary) -> p
     return table
 
 
-def extrapolation_verdicts(extrapolation: dict, summary: Summary, benchmark: str | None = None) -> list[str]:
+def extrapolation_verdicts(extrapolation: dict, summary: Summary, benchmark: str | None = None,
+                           published: bool = True) -> list[str]:
     """Table 4's findings checked against this run: which string extends thinking usefully.
 
     ``benchmark``: the lines are that benchmark's, each set beside the paper's cell for it
     (``extrapolation`` and ``summary`` already seen on it); None: beside AIME24's, unnamed.
+    ``published``: False when the run's model is not the one Table 4 reports: no paper cells quoted.
     """
     k = extrapolation["num_ignore"]
     uncapped, wait = summary.uncapped(), summary.paired(k)
-    column = "aime24" if benchmark is None else PAPER_COLUMN.get(benchmark)
+    column = None if not published else "aime24" if benchmark is None else PAPER_COLUMN.get(benchmark)
     label = "" if benchmark is None else f"{benchmark_label(benchmark)}: "
     on = "AIME24" if benchmark is None else benchmark_label(column) if column else ""
 
     def quoted(ignore_str: str | None, end: str = "") -> str:
         if not column:
-            return "the paper has no such cell"
+            return "the paper has no such cell" if published else f"Table 4 reports {paper.TABLE4_MODEL} only"
         return f"{paper.TABLE4['No extrapolation'][column]}% → {_paper_row(ignore_str)[column]}%{end}"
 
     lines = []
@@ -151,10 +158,13 @@ def _paper_best(column: str | None) -> list[str]:
     return [name for name, value in cells.items() if value == max(cells.values())]
 
 
-def extrapolation_verdicts_by_benchmark(extrapolation: dict, summary: Summary) -> list[str]:
-    """:func:`extrapolation_verdicts` benchmark by benchmark, each against the paper's cell for it."""
+def extrapolation_verdicts_by_benchmark(extrapolation: dict, summary: Summary,
+                                        paper_model: str = paper.TABLE4_MODEL) -> list[str]:
+    """:func:`extrapolation_verdicts` benchmark by benchmark, each against the paper's cell for it
+    (none when the run's ``paper_model`` is not the model Table 4 reports)."""
     return [line for b in summary.benchmarks
-            for line in extrapolation_verdicts(on_benchmark(extrapolation, b), summary.on(b), b)]
+            for line in extrapolation_verdicts(on_benchmark(extrapolation, b), summary.on(b), b,
+                                               published=paper_model == paper.TABLE4_MODEL)]
 
 
 def judge_table(extrapolation: dict) -> pd.DataFrame:
