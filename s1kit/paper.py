@@ -28,8 +28,8 @@ S1_1 = {
 }
 S1_1_SOURCE = "s1.1-32B model card (with forcing) and s1 paper v3, Table 5 (without)"
 
-#: The number of forced "Wait"s behind each model's published forced row: None for s1-32B (Table 1
-#: gives, per benchmark, its best k, chosen on the test set), 2 for s1.1-32B (its card's "2x Wait").
+#: How many forced "Wait"s each model's published forced row used. None for s1-32B, since Table 1
+#: gives, per benchmark, its best k, chosen on the test set; 2 for s1.1-32B, whose card says "2x Wait".
 FORCED_K = {"s1-32B": None, "s1.1-32B": 2}
 
 #: Which published rows a run is set beside (``Profile.paper_model``): the base model, the fine-tuned
