@@ -21,6 +21,14 @@
 # - **Extend** (minimum): when the model tries to end its thinking, suppress the delimiter
 #   and append "Wait". The model keeps reasoning; in the paper's traces it often checks and
 #   fixes its answer.
+#
+# **After this chapter you can**
+# - state budget forcing's five rules and follow them token by token on one question;
+# - point to the code that applies them ({py:class}`s1kit.budget.ForcingState`), the same for
+#   transformers and vLLM;
+# - show, on a real output, a forced "Wait" turning a wrong answer into a right one, and one that
+#   does the opposite;
+# - read a sweep table: accuracy, thinking tokens, how often the cap fired, how many Waits were used.
 
 # %% [markdown] tags=["tiny-world"]
 # **This chapter** first teaches the rules on one question, token by token, then sweeps both
@@ -70,16 +78,20 @@ from s1kit import book, pipeline
 run = book.open_chapter(profile, runs_root)
 
 # %%
+import pandas as pd
 
-from s1kit.report import scaling
+from s1kit.report import flips, scaling
 from s1kit.report.figures import forcing_diagram
 from s1kit.report.summary import Summary
 
+pd.set_option("display.max_colwidth", None)  # the rules' event texts are sentences: show them whole
 results = pipeline.evaluation(run)
 summary, generations = Summary.from_json(results["summary"]), results["generations"]
 test = pipeline.sourcing(run)["test"]
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 numbers = scaling.headline(summary, cap_k)
+
+# %% tags=["remove-cell"]
 book.glue_numbers({"cap_k": cap_k, **numbers})
 book.glue_figure("fig_forcing_states", forcing_diagram())
 
@@ -90,7 +102,6 @@ book.glue_figure("fig_forcing_states", forcing_diagram())
 # something happened, then the whole output with the forced text in brackets.
 
 # %% tags=["tiny-world"]
-import pandas as pd
 from IPython.display import Code
 
 from s1kit.budget import BudgetForcing, ForcingState
@@ -103,18 +114,29 @@ sft_path = pipeline.sft(run)["path"]
 model, tokenizer = load_model(sft_path), load_tokenizer(sft_path)
 chat = ChatFormat.from_tokenizer(tokenizer)
 question = max(test, key=lambda t: (t["difficulty"], t["id"]))  # one of the longest held-out sums
+by_id = {t["id"]: t for t in test}
+max_answer_tokens = run.profile.evaluation.max_answer_tokens
 
 
-def walk(config: BudgetForcing) -> pd.DataFrame:
-    rows = pd.DataFrame(forcing_walkthrough(model, tokenizer, chat.thinking_prompt(question["question"]), config))
+def walk(config: BudgetForcing, asked: dict | None = None, quiet: bool = False, from_first_event: bool = False) -> pd.DataFrame:
+    """Budget forcing on one question (default: the longest), token by token; print the output with the
+    forced text in [brackets] and return the rows where a rule acted (or, ``from_first_event``, every
+    token from the first such row on)."""
+    asked = asked or question
+    rows = pd.DataFrame(forcing_walkthrough(model, tokenizer, chat.thinking_prompt(asked["question"]), config))
     marked = "".join(f"[{r.token}]" if r.chosen_by == "rule" else ("" if r.chosen_by != "model" else r.token)
                      for r in rows.itertuples())
-    print(f"Q: {question['question']}   gold answer: {question['answer']}")
-    print(marked)
-    return rows[rows["event"] != ""][["position", "phase", "token", "chosen_by", "thinking_tokens", "event"]]
+    if not quiet:
+        print(f"Q: {asked['question']}   gold answer: {asked['answer']}")
+        print(marked)
+    acted = rows["event"] != ""
+    kept = rows.index >= acted.idxmax() if from_first_event else acted
+    shown = rows[kept][["position", "phase", "token", "chosen_by", "thinking_tokens", "event"]]
+    return shown.rename(columns={"position": "token #", "chosen_by": "chosen by",
+                                 "thinking_tokens": "thinking tokens so far"}).set_index("token #")
 
 
-walk(BudgetForcing(num_ignore=2, max_answer_tokens=run.profile.evaluation.max_answer_tokens, chat=chat))
+walk(BudgetForcing(num_ignore=2, max_answer_tokens=max_answer_tokens, chat=chat))
 
 # %% [markdown] tags=["tiny-world"]
 # The same question with a cap of N = {glue:text}`smallest_cap` thinking tokens and no "Wait": the
@@ -122,8 +144,76 @@ walk(BudgetForcing(num_ignore=2, max_answer_tokens=run.profile.evaluation.max_an
 # it (a total, or more sum lines) is in the last rows.
 
 # %% tags=["tiny-world"]
-walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_tokens=run.profile.evaluation.max_answer_tokens,
-                   chat=chat))
+walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_tokens=max_answer_tokens, chat=chat))
+
+# %% [markdown] tags=["tiny-world"]
+# ## A forced "Wait" that fixes an answer
+# The sweep below decodes every held-out question at every setting
+# (`results/generations.jsonl`). Comparing k = 0 with k = {glue:text}`fix_k` question by question
+# ({py:func}`s1kit.report.flips.flips`): {glue:text}`fix_n_fixed` questions were wrong at k = 0 and
+# right at k = {glue:text}`fix_k`, and {glue:text}`fix_n_broken` went the other way. Here is one of
+# the fixed ones, picked by code ({py:func}`s1kit.report.flips.pick_fixed`: the fixed question with
+# the shortest thinking), first with no forcing, then with one forced "Wait".
+
+# %% tags=["tiny-world"]
+fix_k = 1 if 1 in summary.uncapped() else numbers["best_k"]
+fixed_id = flips.pick_fixed(generations, summary, fix_k)
+fixed_question = by_id[fixed_id] if fixed_id else question
+walk(BudgetForcing(num_ignore=0, max_answer_tokens=max_answer_tokens, chat=chat), fixed_question)
+
+# %% [markdown] tags=["tiny-world"]
+# The same question with k = {glue:text}`fix_k`, and this time every token from the model's first
+# attempt to stop to the end of the answer:
+
+# %% tags=["tiny-world"]
+walk(BudgetForcing(num_ignore=fix_k, max_answer_tokens=max_answer_tokens, chat=chat), fixed_question,
+     from_first_event=True)
+
+# %% tags=["remove-cell", "tiny-world"]
+import re
+
+n_fixed, n_broken = (len(ids) for ids in flips.flips(generations, summary.point(None, 0), summary.point(None, fix_k)))
+record = {k: flips.at_point(generations, summary.point(None, k))[fixed_question["id"]] for k in (0, fix_k)}
+book.glue_numbers({"fix_k": fix_k, "fix_n_fixed": n_fixed, "fix_n_broken": n_broken,
+                   "fix_terms": len(re.findall(r"[a-z]\d", fixed_question["question"])),
+                   "fix_terms_k0": len(re.findall(r"[a-z]\d", record[0]["thinking"])),
+                   "fix_lines_k0": record[0]["thinking"].strip().count("\n") + 1,
+                   "fix_total_k0": flips.last_total(record[0]["thinking"]) or 0,
+                   "fix_gold": int(fixed_question["answer"])})
+
+# %% [markdown] tags=["tiny-world"]
+# Unforced, the model wrote {glue:text}`fix_lines_k0` lines, added {glue:text}`fix_terms_k0` of the
+# {glue:text}`fix_terms` terms, and stopped: it answered the partial sum, {glue:text}`fix_total_k0`,
+# where the gold answer is {glue:text}`fix_gold`. That is the habit it learned from its teacher,
+# who in some kinds of problem stops after three lines (chapter 2). With k = {glue:text}`fix_k`, its
+# first attempt to stop was dropped (the "end of thinking suppressed" row), "Wait" was appended,
+# and the model went on the way its training traces go on after "Wait": with the next line of
+# the sum. The extra thinking tokens were spent on exactly the work that was missing. (The
+# evaluation's records of this question agree: wrong at k = 0, right at k = {glue:text}`fix_k`.)
+#
+# ## And one that goes the other way
+# Forcing is not free. The first k of the sweep that turned a right answer wrong, and one such
+# question ({py:func}`s1kit.report.flips.pick_broken`), as the evaluation recorded it:
+
+# %% tags=["tiny-world"]
+broken = flips.pick_broken(generations, summary)
+if broken is None:
+    print("No k of this run's sweep turned a right answer wrong.")
+else:
+    broken_k, broken_id = broken
+    print(f"Q: {by_id[broken_id]['question']}   gold answer: {by_id[broken_id]['answer']}")
+    for k in (0, broken_k):
+        g = flips.at_point(generations, summary.point(None, k))[broken_id]
+        print(f"\n--- k={k}: {g['thinking_tokens']} thinking tokens, {g['ignores_used']} ends suppressed, "
+              f"correct: {g['correct']}")
+        print(g["thinking"].strip() + "\n" + g["answer_text"].strip())
+
+# %% [markdown] tags=["tiny-world"]
+# At k = 0 the model finished the sum and answered right. Forced to go on, it wrote checks
+# ("Wait, 42+0=42" in the teacher's format: nothing left to add, the total kept), as its teacher did after a
+# finished sum; but every suppressed stop asks for one more, and past the few checks its training
+# traces held, the model's lines drift: a check that changes the total, an answer written inside
+# the thinking, a second answer delimiter. Chapter 6 counts how often this happens as k grows.
 
 # %% [markdown] tags=["paper-scale"]
 # ## One question, three settings
@@ -171,15 +261,14 @@ Code(inspect.getsource(ForcingState.request_stop) + "\n" + inspect.getsource(For
 # model answers the same questions directly, with no thinking phase.
 
 # %%
-frame = scaling.sweep_frame(summary)
-frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fired_rate", "mean_ignores_used", "n"]]
+scaling.shown_table(summary.points)
 
 # %% [markdown] tags=["tiny-world"]
 # ## Extending thinking: suppress the end k times
 # With k = 0 the model stops on its own. It learned from its teacher to stop after three lines,
 # and it stops there on some sums that have numbers left. Each forced "Wait" gives it room for
-# more lines; the table says whether that helps, and the table by number of terms below says
-# where.
+# more lines; the table says whether that helps, and the table by number of terms further down
+# says where.
 
 # %% [markdown] tags=["paper-scale"]
 # ## Extending thinking: suppress the end k times
@@ -187,15 +276,7 @@ frame[["label", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens", "cap_fi
 # does to accuracy and to the length of thinking; the table per benchmark below says where.
 
 # %%
-ignores = scaling.ignore_points(summary)
-ignores[["num_ignore", "accuracy", "ci_low", "ci_high", "mean_thinking_tokens"]]
-
-# %% tags=["tiny-world"]
-longest = scaling.longest_questions(test)
-for k in (0, 1, 2):
-    for g in scaling.point_examples(generations, longest, summary.point(None, k), count=1):
-        print(f"k={k}  Q: {g['question']}  gold {g['gold']}  correct={g['correct']}")
-        print(g["thinking"] + "|" + g["answer_text"], end="\n\n")
+scaling.shown_table(list(summary.uncapped().values()))
 
 # %% [markdown] tags=["tiny-world"]
 # ## Capping thinking: at most N tokens
@@ -209,16 +290,35 @@ for k in (0, 1, 2):
 # "Final Answer:".
 
 # %%
+scaling.shown_table(summary.cap_curve(cap_k))
+
+# %% tags=["remove-cell"]
 caps = scaling.cap_points(summary, cap_k)
-last_k = scaling.ignore_points(summary).iloc[-1]
-book.glue_numbers({"max_k": last_k["num_ignore"], "max_k_ignores": last_k["mean_ignores_used"]}, digits=2)
 book.glue_numbers({"smallest_cap_fired": 100 * caps.iloc[0]["cap_fired_rate"]})
-caps[["max_thinking_tokens", "accuracy", "mean_thinking_tokens", "cap_fired_rate"]]
+
+# %% [markdown] tags=["tiny-world"]
+# ## Where forcing helps: accuracy by number of terms
+# Accuracy (%) at k = 0 and at the k chosen on the dev split, for each length of sum.
 
 # %% tags=["tiny-world"]
-points = {"k=0": summary.point(None, 0),
-          f"k={numbers['best_k']} (best on the {numbers['best_k_source']})": summary.point(None, numbers["best_k"])}
-scaling.accuracy_by_difficulty(generations, test, points)
+points = {"k=0 (%)": summary.point(None, 0),
+          f"k={numbers['best_k']} (%)": summary.point(None, numbers["best_k"])}
+by_terms = scaling.accuracy_by_difficulty(generations, test, points)
+by_terms
+
+# %% tags=["remove-cell", "tiny-world"]
+short, long_ = by_terms[by_terms.index <= 7], by_terms[by_terms.index >= 8]
+book.glue_numbers({"terms_short_k0": short["k=0 (%)"].min(), "terms_long_k0_max": long_["k=0 (%)"].max(),
+                   "terms_long_k0_min": long_["k=0 (%)"].min(),
+                   "terms_long_best_min": long_[f"k={numbers['best_k']} (%)"].min()})
+
+# %% [markdown] tags=["tiny-world"]
+# Three lines of the teacher's format add seven terms (three on the first line, two on each
+# later one). So a model that stops after three lines still finishes every sum of up to seven
+# terms: at k = 0 those score at least {glue:text}`terms_short_k0`%. From eight terms on, an early
+# stop leaves terms unadded, and k = 0 scores between {glue:text}`terms_long_k0_min`% and
+# {glue:text}`terms_long_k0_max`%; with forcing, at least {glue:text}`terms_long_best_min`%. Forcing
+# helps exactly where the unforced model stopped too early.
 
 # %% tags=["paper-scale"]
 points = {"base model, answering directly": None, "k=0": summary.point(None, 0),
@@ -245,30 +345,74 @@ scaling.points_by_benchmark(summary, points)  # each benchmark on its own (summa
 #    {glue:text}`smallest_cap` the cap fired for {glue:text}`smallest_cap_fired`% of the questions.
 # ```
 
+# %% tags=["remove-cell", "tiny-world"]
+# reference outcomes of the knob exercises, computed here on the walk-through's question
+k4 = walk(BudgetForcing(num_ignore=4, max_answer_tokens=max_answer_tokens, chat=chat), quiet=True)
+no_string = walk(BudgetForcing(num_ignore=2, ignore_str=None, max_answer_tokens=max_answer_tokens, chat=chat), quiet=True)
+book.glue_numbers({
+    "ex_k4_suppressed": int(k4["event"].str.startswith("end of thinking suppressed").sum()),
+    "ex_k4_thinking": int(k4["thinking tokens so far"].max()),
+    "ex_none_suppressed": int(no_string["event"].str.startswith("end of thinking suppressed").sum()),
+    "ex_none_forced": int(no_string["event"].str.startswith("forced").sum()),
+    "ex_walk_gold": int(question["answer"])})
+
 # %% [markdown] tags=["tiny-world"]
 # ## Summary
 # - Base model answering directly: {glue:text}`base`%. The SFT model with no forcing (k = 0):
 #   {glue:text}`k0`% (the paper, Table 1: 26.7% → 50.0% on AIME24 without budget forcing).
+# - A forced "Wait" fixed {glue:text}`fix_n_fixed` questions at k = {glue:text}`fix_k` and broke
+#   {glue:text}`fix_n_broken`: the model continues a sum it had stopped too early.
 # - Capped at N = {glue:text}`smallest_cap` thinking tokens the SFT model scores {glue:text}`smallest_cap_acc`%:
 #   {glue:text}`cap_gain` points below its own, uncapped thinking.
-# - With k = {glue:text}`best_k` forced "Wait"s (chosen on the dev split, chapter 8) it scores
+# - With k = {glue:text}`best_k` forced "Wait"s (chosen on the dev split, chapter 0) it scores
 #   {glue:text}`best_k_acc`% on the test set, {glue:text}`wait_gain` points above k = 0.
-
+#
+# ## Check yourself
+# 1. The model picks `<|im_start|>` while thinking, with k = 2 and one ignore already used. What
+#    happens to that token, and what comes next?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Rule 3: an ignore is left, so the stop token is dropped, "Wait" is appended (the second ignore
+# is used), and the next token may not be a stop token. Thinking goes on.
+# ```
+#
+# 2. Why can a cap N shorter than the model's usual thinking only lower accuracy here, while a
+#    forced "Wait" can raise it?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# The cap cuts the running sum before its last terms and forces "Final Answer:" on a partial sum.
+# A forced "Wait" gives the model room to add the terms it left out when it stopped too early;
+# whether it uses that room well depends on what followed "Wait" in its training traces.
+# ```
+#
+# 3. A forced "Wait" fixed many questions at k = 1 and broke few. Does that mean more Waits
+#    are always better?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# No. Once the sum is finished there is nothing left to add; each further forced "Wait" asks
+# the model for another check, and past the checks its training traces held its lines drift (the
+# broken example above). Chapter 6 counts fixed and broken questions for every k.
+# ```
+#
 # ## Exercises
-# 1. **Knob: `num_ignore` in the walk-through.** Call `walk(BudgetForcing(num_ignore=4, ...))`.
-#    Predict first: how many "end of thinking suppressed" rows appear, and does the answer change?
-# 2. **Knob: `ignore_str`.** Pass `ignore_str=None` (suppress the end, append nothing). Which rows
-#    disappear from the table, and which stay? Chapter 12 measures what this does to accuracy.
+# 1. **Knob: `num_ignore` in the walk-through.** Call `walk(BudgetForcing(num_ignore=4, chat=chat))`.
+#    Predict first: how many "end of thinking suppressed" rows appear, and how long does thinking get?
+# 2. **Knob: `ignore_str`.** Call `walk(BudgetForcing(num_ignore=2, ignore_str=None, chat=chat))`
+#    (suppress the end, append nothing). Which rows disappear from the table, and which stay?
 # 3. **Rule 4 by hand.** With a cap of N tokens, how many thinking tokens can a question have at
 #    most, and what share of questions had the cap fire at the smallest cap?
 #
 # ```{admonition} Solutions (computed from this run)
 # :class: dropdown
-# 1. Up to four rows, one per suppressed end, as long as the model tries to stop four times; the
-#    sweep's mean number of ignores used at the largest k is {glue:text}`max_k_ignores` (k =
-#    {glue:text}`max_k`), so the model does not always take all of them.
-# 2. The `forced 'Wait'` rows disappear; the "end of thinking suppressed" rows stay (the stop token
-#    is still dropped). Chapter 12 has the accuracy.
+# 1. {glue:text}`ex_k4_suppressed` rows "end of thinking suppressed": the model tries to stop
+#    at least four times, and each time a "Wait" takes its place; thinking grows to
+#    {glue:text}`ex_k4_thinking` tokens. Compare the answer with the gold {glue:text}`ex_walk_gold`.
+# 2. The forced-"Wait" rows disappear ({glue:text}`ex_none_forced` remain); the "end of thinking
+#    suppressed" rows stay ({glue:text}`ex_none_suppressed`): the stop token is still dropped, and
+#    the model continues from its own last token. Chapter 12 measures what this does to accuracy.
 # 3. At most N: the cap counts every thinking token, forced ones included. At N =
 #    {glue:text}`smallest_cap` the cap fired for {glue:text}`smallest_cap_fired`% of the questions.
 # ```

@@ -32,9 +32,16 @@
 # ({py:func}`~s1kit.metrics.control`, {py:func}`~s1kit.metrics.scaling`,
 # {py:func}`~s1kit.metrics.performance`), tested on hand-computed examples.
 #
-# **This chapter** computes them for budget forcing on this run, and introduces the other tool
-# every verdict in this book rests on: the **paired bootstrap** of a difference between two
-# settings scored on the same questions ({py:func}`s1kit.metrics.paired_bootstrap`).
+# **This chapter** computes them for budget forcing on this run, then looks again, with this run's
+# numbers, at the two tools chapter 0 introduced and every verdict rests on: the **paired
+# bootstrap** of a difference between two settings scored on the same questions
+# ({py:func}`s1kit.metrics.paired_bootstrap`), and choosing a setting on the **dev split**.
+#
+# **After this chapter you can**
+# - compute Control, Scaling and Performance for a set of runs by hand, and with {py:mod}`s1kit.metrics`;
+# - explain why a curve that rises and then falls can have a small or negative Scaling;
+# - read every paired comparison of this run with its interval;
+# - measure how much choosing k on the test set would flatter the result.
 
 # %% tags=["parameters"]
 # Papermill overrides these; `make reproduce PROFILE=...` passes the profile name.
@@ -79,10 +86,32 @@ from s1kit.report.summary import Summary
 summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 metrics = metric_report.budget_forcing_metrics(summary, cap_k)
-book.glue_numbers(metric_report.quoted_metrics(metrics))
-pd.DataFrame(metrics).T.round(2)
+shown = pd.DataFrame(metrics).T
+shown["runs"] = shown["runs"].astype(int)
+shown.rename(columns={"control_pct": "Control (%)", "scaling_per_100_tokens": "Scaling (points per 100 tokens)",
+                      "performance_pct": "Performance (%)", "runs": "settings"},
+             index={"cap_sweep": f"cap sweep (k={cap_k})", "wait_sweep": "Wait sweep (no cap)"}).round(2)
 
-# %% tags=["remove-cell", "paper-scale"]
+# %% tags=["remove-cell"]
+from itertools import combinations
+
+book.glue_numbers(metric_report.quoted_metrics(metrics))
+waits = sorted(summary.uncapped().values(), key=lambda p: p.mean_thinking_tokens)
+pairs = list(combinations(waits, 2))
+book.glue_numbers({"wait_pairs": len(pairs),
+                   "wait_falling_pairs": sum(b.accuracy < a.accuracy for a, b in pairs)})
+
+# %% [markdown]
+# How to read the two rows. The cap sweep's accuracy rises with its budget, so every pair of its
+# settings has a positive slope and its Scaling is positive; that rise is mostly *scaling down*
+# (chapter 7). Scaling averages the slopes over every pair of settings, so a curve that rises and
+# then falls can average out small or negative: of the Wait sweep's {glue:text}`wait_pairs` pairs
+# of settings, {glue:text}`wait_falling_pairs` have a lower accuracy at the longer thinking
+# (chapter 6 explains the fall), and its Scaling is {glue:text}`wait_sweep_scaling_per_100_tokens`
+# points per 100 tokens. The paper's budget forcing scores a Scaling of +15 (Table 3): its curve
+# flattens without falling over the settings it reports.
+
+# %% tags=["remove-cell"]
 book.glue_numbers({"n_test": summary.n_test, "one_question_points": 100 / summary.n_test}, digits=2)
 
 # %% [markdown] tags=["paper-scale"]
@@ -96,15 +125,16 @@ book.glue_numbers({"n_test": summary.n_test, "one_question_points": 100 / summar
 
 # %% [markdown] tags=["tiny-world"]
 # ## Differences come with intervals
-# With 500 questions, one question is 0.2 points, and two settings can differ by a few points
-# by chance. Because every setting is scored on the *same* questions, the right interval for a
-# difference resamples questions together for both settings: a question that is hard for one
-# setting is usually hard for the other, and the paired interval is much narrower than two
-# separate intervals would suggest. The paper reports these intervals too (Table 2, 10,000
-# bootstrap samples).
+# With {glue:text}`n_test` questions, one question is {glue:text}`one_question_points` points, and
+# two settings can differ by a few points by chance. As chapter 0 showed, every setting is scored
+# on the *same* questions, so the interval of a difference resamples questions together for both
+# settings: a question that is hard for one setting is usually hard for the other, and the paired
+# interval is much narrower than two separate intervals would suggest. The paper reports these
+# intervals too (Table 2, 10,000 bootstrap samples). Every paired comparison of this run: the
+# change is "a gain" or "a loss" only when the interval excludes zero, "a tie" otherwise.
 
 # %%
-book.without_verdicts(run, paired_table(summary))
+paired_table(summary)
 
 # %% [markdown]
 # ## Choosing k without looking at the test set
@@ -115,11 +145,13 @@ book.without_verdicts(run, paired_table(summary))
 # %%
 dev_table = metric_report.dev_table(summary)
 if dev_table is not None:
-    glue("dev_best_k", book.plain(summary.dev_best_k), display=False)
-    display(dev_table)
+    display(dev_table.rename(columns={"dev accuracy": "dev accuracy (%)", "test accuracy": "test accuracy (%)"}))
 else:
-    glue("dev_best_k", "none (this profile has no dev split)", display=False)
     print("This profile has no dev split; the paper reports every k instead of choosing one.")
+
+# %% tags=["remove-cell"]
+glue("dev_best_k", book.plain(summary.dev_best_k) if dev_table is not None else "none (this profile has no dev split)",
+     display=False)
 
 # %% [markdown]
 # The dev split picks k = {glue:text}`dev_best_k`; chapters 6, 9 and 10 use that choice.
@@ -141,4 +173,33 @@ book.glue_numbers(metric_report.exercise_numbers(summary, cap_k), digits=2)
 #    averages the slopes between every pair of runs, so dropping a point changes every pair it was in).
 # 2. The test set's best k is {glue:text}`ex_test_best_k` ({glue:text}`ex_test_best_acc`%); the dev
 #    split's k scores {glue:text}`ex_dev_k_acc`% on the test set. Any gap is selection on the test set.
+# ```
+#
+# ## Check yourself
+# 1. Three settings use 100, 200 and 400 thinking tokens and score 50%, 60% and 55%. Is Scaling
+#    positive or negative? Compute it.
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Slopes in points per token: (60 - 50) / 100 = 0.1, (55 - 50) / 300 = 0.017, (55 - 60) / 200 =
+# -0.025; their mean is about 0.031 points per token (3.1 per 100 tokens): positive, though the
+# last setting is worse than the second.
+# ```
+#
+# 2. Why is the paired interval of a difference narrower than the two settings' own intervals
+#    would suggest?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Both settings are scored on the same questions, and most questions are easy or hard for both.
+# Resampling questions together cancels that shared part; only the questions on which the two
+# settings disagree move the difference.
+# ```
+#
+# 3. A method has Control 100% and Scaling near zero. What does that say about it?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# It always stays within the budget it is given, but more budget does not buy accuracy: it is
+# controllable without scaling. Performance then says how good it is at any budget.
 # ```

@@ -117,6 +117,10 @@ def _setting(card: dict) -> tuple[str | None, str | None]:
     return card.get("machine", {}).get("cpu"), card.get("precision")
 
 
+def _seed(card: dict) -> int:
+    return card.get("seed", 0)  # cards written before seeds were recorded were all seed 0
+
+
 def matching_reference(profile) -> tuple[Path | None, str]:
     """The committed reference made on this kind of CPU in this run's training precision, and a sentence saying so.
 
@@ -131,7 +135,7 @@ def matching_reference(profile) -> tuple[Path | None, str]:
     runs = reference_runs(profile.name)
     cards = {d: json.loads((d / "run.json").read_text()) for d in runs}
     for directory, card in cards.items():
-        if _setting(card) == here:
+        if _setting(card) == here and _seed(card) == profile.seed:
             return directory, (f"reference run: {directory.relative_to(REPO).as_posix()}/, made on this kind of CPU "
                                f"({here[0]}) with {here[1]} training, as this run")
     known = "; ".join(f"{d.relative_to(REPO).as_posix()}/ ({c[0] or 'CPU not recorded'}, {c[1] or 'precision not recorded'})"

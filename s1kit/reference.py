@@ -70,7 +70,7 @@ def write_reference(run, destination: Path) -> list[str]:
         shutil.rmtree(destination)
     for name, source in files.items():
         _write(destination / name, without_times(json.loads(source.read_text())))
-    card = {"profile": run.profile.name, "commit": git_commit(), "date": datetime.date.today().isoformat(),
+    card = {"profile": run.profile.name, "seed": run.profile.seed, "commit": git_commit(), "date": datetime.date.today().isoformat(),
             "machine": machine(), "precision": precision_name(run.profile.sft.train),
             "stage_seconds": stage_times(run).to_dict(orient="records"),
             "training": training_speeds(run).to_dict(orient="records")}

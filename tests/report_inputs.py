@@ -67,3 +67,16 @@ def benchmarks_json(base: dict, ks: dict, caps: dict, n: dict, paired=()):
             "budget_forcing": points, "judge": {},
             "paired": [{"benchmark": b, "comparison": c, "num_ignore": k, "gain": g, "ci_low": lo, "ci_high": hi}
                        for b, c, k, g, lo, hi in paired]}
+
+
+def results_of(tmp_path, files: dict):
+    """A run's result files (``{"results/summary.json": {...}}``) written under ``tmp_path``, as
+    :class:`s1kit.report.robustness.Results`."""
+    import json
+
+    from s1kit.report.robustness import Results
+
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(json.dumps(data))
+    return Results(tmp_path, "this run", 0, "bf16")

@@ -8,12 +8,12 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from s1kit import paper
 from s1kit.report.figures import ACCURACY_LABEL, percent_axis, points_errorbar
+from s1kit.report.robustness import Finding, Results, interval_finding
 from s1kit.report.summary import Point, Summary
-from s1kit.report.words import NOT_RUN, interval, interval_word
+from s1kit.report.words import NOT_RUN, change_word, interval
 
 NAN = float("nan")
 
@@ -28,6 +28,19 @@ def _frame(points: Sequence[Point]) -> pd.DataFrame:
 def sweep_frame(summary: Summary) -> pd.DataFrame:
     """Every sweep point as a table with a readable label ("N=64, k=0"; N=∞: no cap)."""
     return _frame(summary.points)
+
+
+def shown_table(points: Sequence[Point]) -> pd.DataFrame:
+    """Sweep points as the book shows them: one row per setting ("N=64, k=0"; N=∞: no cap), accuracies
+    and rates in %, headers in words."""
+    return pd.DataFrame({
+        "accuracy (%)": [round(100 * p.accuracy, 1) for p in points],
+        "95% interval (%)": [f"{100 * p.ci_low:.1f}-{100 * p.ci_high:.1f}" for p in points],
+        "thinking tokens (mean)": [round(p.mean_thinking_tokens, 1) for p in points],
+        "cap fired (%)": [round(100 * p.cap_fired_rate, 1) for p in points],
+        "Waits used (mean)": [round(p.mean_ignores_used, 2) for p in points],
+        "questions": [p.n for p in points],
+    }, index=pd.Index(_frame(points)["label"], name="setting"))
 
 
 def cap_points(summary: Summary, cap_k: int) -> pd.DataFrame:
@@ -104,35 +117,49 @@ def _aime(row: str) -> float:
     return paper.TABLE1[row]["aime24"]
 
 
-def verdicts(numbers: dict) -> list[str]:
-    """The chapter's verdicts as sentences, decided by the run's numbers (:func:`headline`), never typed by hand.
+def findings(results: Results, cap_k: int) -> list[Finding]:
+    """Chapter 6's claims on one run's ``results/summary.json``, each decided by that run's numbers.
 
     Each compares the same quantity as the paper: unforced with unforced (Table 1, "s1 w/o
     budget forcing" against Qwen2.5-32B-Instruct), forced with unforced on the same model (Table 1,
-    s1-32B against s1 w/o budget forcing), and accuracy against the thinking cap (Figure 1, left).
-    A gain counts when its paired 95% interval lies above zero.
+    s1-32B against s1 w/o budget forcing, k chosen on the dev split), and accuracy against the
+    thinking cap (the capped, low-token end of Figure 1's curves). A gain holds when its paired 95%
+    interval lies above zero; the cap's rise when the smallest cap's 95% interval lies wholly
+    below the uncapped point's. :mod:`s1kit.report.robustness` words them.
     """
+    summary = Summary.from_json(results.read("results/summary.json"))
+    numbers = headline(summary, cap_k)
     sft_paper = _aime("s1 w/o budget forcing") - _aime("Qwen2.5-32B-Instruct")
     wait_paper = _aime("s1-32B (budget forcing)") - _aime("s1 w/o budget forcing")
-    return [
-        f"**Fine-tuning on s1K beats the base model, both unforced** ({paper.TABLE1_SOURCE}) - "
-        f"{interval_word(numbers['sft_ci_low'], numbers['sft_ci_high'])}: base model answering directly "
-        f"{numbers['base']:.1f}%, SFT model with no forcing (k = 0) {numbers['k0']:.1f}%, a gain of "
-        f"{numbers['sft_gain']:+.1f} points [95% paired interval {numbers['sft_ci_low']:+.1f}, "
-        f"{numbers['sft_ci_high']:+.1f}]; the paper: {_aime('Qwen2.5-32B-Instruct')}% → "
-        f"{_aime('s1 w/o budget forcing')}% on AIME24 ({sft_paper:+.1f}).",
-        f"**Budget forcing adds accuracy on top of fine-tuning** ({paper.TABLE1_SOURCE}) - "
-        f"{interval_word(numbers['wait_ci_low'], numbers['wait_ci_high'])}: the same SFT model with no forcing "
-        f"{numbers['k0']:.1f}%, with k = {numbers['best_k']} forced \"Wait\"s (chosen on the "
-        f"{numbers['best_k_source']}) {numbers['best_k_acc']:.1f}%, a gain of {numbers['wait_gain']:+.1f} points "
-        f"[{numbers['wait_ci_low']:+.1f}, {numbers['wait_ci_high']:+.1f}]; the paper: "
-        f"{_aime('s1 w/o budget forcing')}% → {_aime('s1-32B (budget forcing)')}% on AIME24 ({wait_paper:+.1f}).",
-        f"**Accuracy rises with the thinking cap** (s1 paper, Figure 1 left) - "
-        f"{'reproduced' if numbers['cap_gain'] > 0 else 'not reproduced'}: capped at "
-        f"{numbers['smallest_cap']:.0f} thinking tokens the SFT model scores {numbers['smallest_cap_acc']:.1f}%, "
-        f"uncapped {numbers['full']:.1f}% ({numbers['cap_gain']:+.1f} points). A cap shorter than the computation "
-        "can only cut it off, so this half of the claim is the weak one ('scaling down', chapter 7).",
+    out = [
+        interval_finding(
+            "Fine-tuning on s1K beats the base model, both unforced", paper.TABLE1_SOURCE,
+            numbers["sft_ci_low"], numbers["sft_ci_high"],
+            f"base model answering directly {numbers['base']:.1f}%, SFT model with no forcing (k = 0) "
+            f"{numbers['k0']:.1f}%, {numbers['sft_gain']:+.1f} points [95% paired interval "
+            f"{numbers['sft_ci_low']:+.1f}, {numbers['sft_ci_high']:+.1f}]; the paper: "
+            f"{_aime('Qwen2.5-32B-Instruct')}% → {_aime('s1 w/o budget forcing')}% on AIME24 ({sft_paper:+.1f})."),
+        interval_finding(
+            "Budget forcing adds accuracy on top of fine-tuning", paper.TABLE1_SOURCE,
+            numbers["wait_ci_low"], numbers["wait_ci_high"],
+            f"the same SFT model with no forcing {numbers['k0']:.1f}%, with k = {numbers['best_k']} forced "
+            f"\"Wait\"s (chosen on the {numbers['best_k_source']}) {numbers['best_k_acc']:.1f}%, "
+            f"{numbers['wait_gain']:+.1f} points [{numbers['wait_ci_low']:+.1f}, {numbers['wait_ci_high']:+.1f}]; "
+            f"the paper: {_aime('s1 w/o budget forcing')}% → {_aime('s1-32B (budget forcing)')}% on AIME24 "
+            f"({wait_paper:+.1f})."),
     ]
+    caps, uncapped = summary.caps(cap_k), summary.uncapped()
+    if caps and cap_k in uncapped:
+        small, full = caps[0], uncapped[cap_k]
+        out.append(Finding(
+            "Accuracy rises with the thinking cap", "s1 paper, Figure 1: the capped, low-token end of its curves",
+            holds=small.ci_high < full.ci_low,
+            evidence=f"capped at {small.max_thinking_tokens} thinking tokens the SFT model scores "
+                     f"{100 * small.accuracy:.1f}% [{100 * small.ci_low:.1f}, {100 * small.ci_high:.1f}], uncapped "
+                     f"{100 * full.accuracy:.1f}% [{100 * full.ci_low:.1f}, {100 * full.ci_high:.1f}]. A cap shorter than "
+                     "the computation can only cut it off, so this is the weak half of the claim ('scaling down', chapter 7).",
+            tie=not (small.ci_high < full.ci_low or small.ci_low > full.ci_high)))
+    return out
 
 
 def table1(summary: Summary, numbers: dict) -> pd.DataFrame:
@@ -257,12 +284,13 @@ def samples_table(summary: Summary) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def verdicts_by_benchmark(summary: Summary, paper_model: str, cap_k: int) -> list[str]:
+def findings_by_benchmark(results: Results, paper_model: str, cap_k: int) -> list[Finding]:
     """Table 1's and Figure 1's claims, benchmark by benchmark, each beside the paper's cell on the same
     benchmark and decided by its own paired 95% interval; the forced k is chosen on the test set, as
     the paper chose it, and every k's interval is in :func:`ignore_sweep_by_benchmark`."""
+    summary = Summary.from_json(results.read("results/summary.json"))
     source = paper.PAPER_ROWS[paper_model]["forced"][2]
-    lines = []
+    out = []
     for name in summary.benchmarks:
         on, label, cells = summary.on(name), benchmark_label(name), paper_cells(paper_model, name)
         uncapped, caps = on.uncapped(), on.caps(cap_k)
@@ -274,29 +302,30 @@ def verdicts_by_benchmark(summary: Summary, paper_model: str, cap_k: int) -> lis
         paper_sft = (f"the paper: {cells['base']}% → {cells['unforced']}%" if cells["unforced"] is not None
                      else "the paper has no such cell")
         if sft is not None:
-            lines.append(f"**{label}: fine-tuning beats the base model, both unforced** ({source}) - "
-                         f"{interval_word(sft.ci_low, sft.ci_high)}: {100 * on.base_model_accuracy:.1f}% → "
-                         f"{100 * uncapped[0].accuracy:.1f}%, {interval(sft.gain, sft.ci_low, sft.ci_high)} points; "
-                         f"{paper_sft}.")
+            out.append(interval_finding(
+                f"{label}: fine-tuning beats the base model, both unforced", source, sft.ci_low, sft.ci_high,
+                f"{100 * on.base_model_accuracy:.1f}% → {100 * uncapped[0].accuracy:.1f}%, "
+                f"{interval(sft.gain, sft.ci_low, sft.ci_high)} points; {paper_sft}."))
         paper_wait = "the paper has no such cell" if cells["forced"] is None else (
             f"the paper: {cells['unforced']}% → {cells['forced']}%, its k also chosen on the test set"
             if paper.FORCED_K[paper_model] is None else
             f"published: {cells['unforced']}% → {cells['forced']}% at k = {paper.FORCED_K[paper_model]}")
+        claim = f"{label}: forced \"Wait\"s add accuracy on top of fine-tuning"
         if wait is not None:
-            lines.append(f"**{label}: forced \"Wait\"s add accuracy on top of fine-tuning** ({source}) - "
-                         f"{interval_word(wait.ci_low, wait.ci_high)} at {chosen} k (k = {k}): "
-                         f"{100 * uncapped[0].accuracy:.1f}% → {100 * uncapped[k].accuracy:.1f}%, "
-                         f"{interval(wait.gain, wait.ci_low, wait.ci_high)} points; {paper_wait}.")
+            out.append(interval_finding(
+                claim, source, wait.ci_low, wait.ci_high,
+                f"at {chosen} k (k = {k}): {100 * uncapped[0].accuracy:.1f}% → {100 * uncapped[k].accuracy:.1f}%, "
+                f"{interval(wait.gain, wait.ci_low, wait.ci_high)} points; {paper_wait}."))
         else:
-            lines.append(f"**{label}: forced \"Wait\"s add accuracy on top of fine-tuning** ({source}) - not shown: "
-                         f"no k scores above k = 0 on the test set ({paper_wait}).")
+            out.append(Finding(claim, source, holds=False,
+                               evidence=f"no k scores above k = 0 on the test set ({paper_wait})."))
         if caps and cap_k in uncapped:
             rise = 100 * (uncapped[cap_k].accuracy - caps[0].accuracy)
-            lines.append(f"**{label}: accuracy rises with the thinking cap** (s1 paper, Figure 1 left) - "
-                         f"{'shown' if rise > 0 else 'not shown'}: {100 * caps[0].accuracy:.1f}% at "
-                         f"N = {caps[0].max_thinking_tokens}, {100 * uncapped[cap_k].accuracy:.1f}% uncapped "
-                         f"({rise:+.1f} points).")
-    return lines
+            out.append(Finding(
+                f"{label}: accuracy rises with the thinking cap", "s1 paper, Figure 1", holds=rise > 0,
+                evidence=f"{100 * caps[0].accuracy:.1f}% at N = {caps[0].max_thinking_tokens}, "
+                         f"{100 * uncapped[cap_k].accuracy:.1f}% uncapped ({rise:+.1f} points)."))
+    return out
 
 
 def paired_table(summary: Summary) -> pd.DataFrame:
@@ -307,7 +336,7 @@ def paired_table(summary: Summary) -> pd.DataFrame:
         name = "SFT (k=0) vs base model" if row.comparison == "sft_vs_base" else f"k={row.num_ignore} vs k=0"
         key = (benchmark_label(row.benchmark), name) if several else name  # never pooled over benchmarks
         rows[key] = {"gain, points [95% paired interval]": interval(row.gain, row.ci_low, row.ci_high),
-                     "verdict": interval_word(row.ci_low, row.ci_high)}
+                     "change": change_word(row.ci_low, row.ci_high)}
     return pd.DataFrame(rows).T
 
 
@@ -406,22 +435,5 @@ def scaling_figure(summary: Summary, cap_k: int, title: str = "", ax: plt.Axes |
     percent_axis(ax)
     ax.set_title(title or f"Budget forcing, profile {summary.profile}")
     ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def table1_figure(table: pd.DataFrame) -> plt.Figure:
-    """:func:`table1` drawn: the paper's three AIME24 numbers beside ours, row for row."""
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    frame = table.reset_index(names="step").melt(id_vars="step", var_name="source", value_name="accuracy")
-    frame["accuracy"] = frame["accuracy"].astype(float)
-    sns.barplot(data=frame, y="step", x="accuracy", hue="source", ax=ax, orient="h")
-    for container in ax.containers:
-        ax.bar_label(container, fmt="%.1f", fontsize=8, padding=2)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel("accuracy (%)")
-    ax.set_ylabel("")
-    # below the axes: inside them it covered the longest bars and their labels
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     fig.tight_layout()
     return fig

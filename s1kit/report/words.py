@@ -11,18 +11,18 @@ NOT_RUN = "not run"
 
 
 def change_word(low: float, high: float) -> str:
-    """A neutral description of a paired 95% interval: a gain, a loss, or no clear change."""
+    """A neutral description of a paired 95% interval: a gain, a loss, or a tie (it includes no change)."""
     if low > 0:
         return "a gain"
     if high < 0:
         return "a loss"
-    return "no clear change"
+    return "a tie"
 
 
 def interval_word(low: float, high: float) -> str:
     """A verdict on a claimed gain from its paired 95% interval (:func:`change_word`'s three cases)."""
     return {"a gain": "reproduced", "a loss": "reversed",
-            "no clear change": "not reproduced (the interval includes no change)"}[change_word(low, high)]
+            "a tie": "not reproduced (the interval includes no change)"}[change_word(low, high)]
 
 
 def effect_word(gains: Sequence[tuple[float, float]]) -> str:
