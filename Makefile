@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: reproduce test test-fast test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book rehearse
+.PHONY: reproduce test test-fast test-vllm lint setup book notebooks benchmark stage check clean lab reference check-book rehearse book-archive
 
 reproduce: $(INSTALLED)
 	$(PY) -m s1kit check $(PROFILE_ARGS)
@@ -71,9 +71,15 @@ lab: $(INSTALLED)
 reference: $(INSTALLED)
 	$(PY) -m s1kit reference --profile $(PROFILE)
 
-# every page of the built book in headless Chromium: images, math, tracebacks, paths, links
+# every page of the built book in headless Chromium: images, math, tracebacks, paths, links, console
+# errors and failed loads, content cut at the right, NaN, glue calls in the code shown
 check-book: $(INSTALLED) $(CHROMIUM)
 	$(PY) -m s1kit.bookcheck book/_build/html --screenshots runs/$(PROFILE)/screenshots
+
+# the built book in one zip to hand out (runs/<profile>/s1kit-book-<profile>.zip): unzip anywhere, open
+# s1kit-book-<profile>/index.html, offline; refused when the book shows another profile's run
+book-archive: $(INSTALLED)
+	$(PY) -m s1kit.bookbuild archive --profile $(PROFILE)
 
 $(INSTALLED): requirements/cpu.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

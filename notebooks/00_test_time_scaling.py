@@ -123,11 +123,12 @@ from s1kit.report.summary import Summary
 
 evaluation = pipeline.evaluation(run)
 summary = Summary.from_json(evaluation["summary"])
-paired = summary.paired(1)
+first = summary.on(summary.benchmarks[0])  # a run with several benchmarks: its first, never all pooled
+paired = first.paired(1)
 if paired is None:
     print("This run's sweep has no k = 1 point.")
 else:
-    print(f"{summary.n_test} questions: k = 1 - k = 0 = {100 * paired.gain:+.1f} points, "
+    print(f"{first.n_test} questions ({summary.benchmarks[0]}): k = 1 - k = 0 = {100 * paired.gain:+.1f} points, "
           f"95% paired interval [{100 * paired.ci_low:+.1f}, {100 * paired.ci_high:+.1f}]")
 
 # %% [markdown]

@@ -344,6 +344,33 @@ scaling.points_by_benchmark(summary, points)  # each benchmark on its own (summa
 # 1. At most N: the cap counts every thinking token, forced ones included. At N =
 #    {glue:text}`smallest_cap` the cap fired for {glue:text}`smallest_cap_fired`% of the questions.
 # ```
+#
+# ## Check yourself
+# 1. The model picks `<|im_end|>` while thinking, with k = 2 and both ignores already used. What
+#    happens next?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Rule 3 no longer applies (no ignore is left), so thinking ends: the answer delimiter
+# `<|im_start|>answer` is appended and the model writes its answer (rule 5).
+# ```
+#
+# 2. Why does the cap count the forced "Wait" tokens as thinking tokens?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Because the cap bounds the compute spent on thinking, and a forced token costs as much as one
+# the model chose. s1's reference loop counts only generated tokens; s1kit counts both, a
+# difference of one token per forced "Wait".
+# ```
+#
+# 3. What does the table per benchmark tell that the pooled summary above cannot?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Whether forcing helps on each benchmark. Pooled accuracy is dominated by the benchmark with the
+# most questions (MATH500 here), so a change on AIME24's 30 questions can vanish in it.
+# ```
 
 # %% tags=["remove-cell", "tiny-world"]
 # reference outcomes of the knob exercises, computed here on the walk-through's question

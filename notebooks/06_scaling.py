@@ -287,3 +287,30 @@ book.reference_comparison(run.profile, summary, cap_k)
 #    (k=0)" in the AIME24 column of the table. The pooled k = 0 ({glue:text}`k0`%) averages every
 #    benchmark of the run, and MATH500's questions are far easier than AIME24's.
 # ```
+#
+# ## Check yourself
+# 1. Why does this chapter never set our accuracy over all benchmarks beside one of the paper's
+#    cells?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# A pooled accuracy averages easy and hard benchmarks in proportion to their sizes; the paper's
+# cell is one benchmark's. Only the same benchmark's accuracy measures the same thing.
+# ```
+#
+# 2. AIME24 has 30 questions. How many questions is a difference of 6.7 points, and what does the
+#    "How much is noise" table tell you about it?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Two questions. The sampled runs' standard deviation says how much one greedy number moves from
+# luck alone; a difference of a few standard deviations or less is not a finding.
+# ```
+#
+# 3. What would "reproduced (one seed)" in a verdict still leave open?
+#
+# ```{admonition} Answer
+# :class: dropdown
+# Whether another fine-tune of the same recipe (another seed, another library version) lands on
+# the same side. The README lists the retraining noise it expects.
+# ```

@@ -414,13 +414,17 @@ def scaling_figure(summary: Summary, cap_k: int, title: str = "", ax: plt.Axes |
     caps, ignores = summary.cap_curve(cap_k), list(summary.uncapped().values())
     for points, label, marker in ((caps, f"cap N (k={cap_k})", "o"), (ignores, "ignore end k times (no cap)", "s")):
         points_errorbar(ax, [p.mean_thinking_tokens for p in points], points, marker=marker, label=label)
-    for p in ignores:
-        ax.annotate(f"k={p.num_ignore}", (p.mean_thinking_tokens, p.accuracy * 100),
-                    textcoords="offset points", xytext=(4, -12), fontsize=8)
-    # caps the model's own thinking never reaches land on one point: one label names them all
+    for p in ignores:  # below and right of each point; the uncapped k = cap_k point is also the cap curve's end
+        name = f"k={p.num_ignore}" + (" (N=∞)" if p.num_ignore == cap_k else "")
+        ax.annotate(name, (p.mean_thinking_tokens, p.accuracy * 100),
+                    textcoords="offset points", xytext=(5, -12), fontsize=8)
+    # caps the model's own thinking never reaches land on one point: one label names them all;
+    # labels sit left of their point, clear of its error bar
     groups: list[tuple[Point, list[str]]] = []
     for p in caps:
-        cap = "∞" if p.max_thinking_tokens is None else str(p.max_thinking_tokens)
+        if p.max_thinking_tokens is None:
+            continue  # named by its k label
+        cap = str(p.max_thinking_tokens)
         last = groups[-1][0] if groups else None
         if last is not None and last.accuracy == p.accuracy and abs(last.mean_thinking_tokens - p.mean_thinking_tokens) < 3:
             groups[-1][1].append(cap)
@@ -428,12 +432,13 @@ def scaling_figure(summary: Summary, cap_k: int, title: str = "", ax: plt.Axes |
             groups.append((p, [cap]))
     for p, names in groups:
         ax.annotate(f"N={', '.join(names)}", (p.mean_thinking_tokens, p.accuracy * 100),
-                    textcoords="offset points", xytext=(-10, 6), fontsize=8)
+                    textcoords="offset points", xytext=(-7, 2), fontsize=8, ha="right")
+    ax.margins(x=0.1)  # room for the last point's label
     ax.axhline(summary.base_model_accuracy * 100, color="grey", linestyle="--", label="base model, no thinking")
     ax.set_xlabel("mean thinking tokens per question")
     ax.set_ylabel(ACCURACY_LABEL)
     percent_axis(ax)
     ax.set_title(title or f"Budget forcing, profile {summary.profile}")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="center right", fontsize=8)
     fig.tight_layout()
     return fig

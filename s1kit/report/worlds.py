@@ -84,11 +84,13 @@ def worlds_figure(summaries: dict[str, Summary], cap_k: int) -> plt.Figure:
         ignores, caps = list(summary.uncapped().values()), summary.cap_curve(cap_k)
         points_errorbar(left, [p.num_ignore for p in ignores], ignores, marker="o", label=name)
         points_errorbar(right, [p.mean_thinking_tokens for p in caps], caps, marker="o", label=name)
+    left.set_title('Forcing "Wait" (no cap)', fontsize=10)
+    right.set_title(f"Capping thinking (k={cap_k})", fontsize=10)
     left.set_xlabel('forced "Wait"s k (no cap)')
     left.set_ylabel(ACCURACY_LABEL)
     right.set_xlabel(f"mean thinking tokens, cap sweep (k={cap_k})")
     percent_axis(left)
-    left.legend(fontsize=8)
+    left.legend(fontsize=9)
     fig.tight_layout()
     return fig
 
