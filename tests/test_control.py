@@ -574,30 +574,33 @@ def test_the_report_names_the_questions_only_at_paper_scale():
     from s1kit.report import table3
 
     tiny = reference_control()
-    lines = table3.control_verdicts(tiny)
+    lines = table3.notes(tiny)
     # the tiny world's one test set: the same sentences with or without the stage's new keys
-    assert table3.control_verdicts(dict(tiny, benchmarks=["tiny"], n_questions=500, judge={})) == lines
+    assert table3.notes(dict(tiny, benchmarks=["tiny"], n_questions=500, judge={})) == lines
     assert table3.scope(tiny) == "" and not any("Measured on" in line for line in lines)
     aime = dict(tiny, benchmarks=["aime24"], n_questions=30)
     assert table3.scope(aime) == "AIME24 (30 questions)" and table3.like_the_paper(aime)
-    assert table3.control_verdicts(aime)[0].startswith("**Measured on AIME24 (30 questions)**, the paper's")
+    assert table3.notes(aime)[0].startswith("**Measured on AIME24 (30 questions)**, the paper's")
     pooled = dict(tiny, benchmarks=["aime24", "math500", "gpqa_diamond"], n_questions=728)
     assert table3.scope(pooled) == "AIME24, MATH500 and GPQA Diamond pooled (728 questions)"
-    assert "not like for like" in table3.control_verdicts(pooled)[0]
+    assert "not like for like" in table3.notes(pooled)[0]
 
 
-def test_the_report_without_rs_says_why():
+def test_the_report_without_rs_says_why(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
+    from report_inputs import results_of
+
     from s1kit.report import table3
 
     tiny = reference_control()
     why = "the parallel stage did not sample the SFT model (parallel/sft_samples.json has no samples)"
     no_rs = dict(tiny, rows=dict(tiny["rows"], RS=[]), metrics={k: v for k, v in tiny["metrics"].items() if k != "RS"},
                  skipped_methods={"RS": why})
-    assert f"**Rejection sampling scales inversely** - not run in this profile: {why}." in \
-        table3.control_verdicts(no_rs)
+    assert f"**Rejection sampling** was not run in this profile: {why}." in table3.notes(no_rs)
+    found = table3.findings(results_of(tmp_path, {table3.CONTROL_FILE: no_rs}))
+    assert not any("Rejection sampling" in f.claim for f in found) and len(found) == 11
     assert "RS" not in table3.control_table(no_rs).index
     assert len(table3.control_figure(no_rs).axes[0].lines) == len(table3.MARKERS) - 1
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from report_inputs import benchmarks_json  # noqa: E402
+from report_inputs import benchmarks_json, results_of  # noqa: E402
 from stub_engine import Reply, ScriptedEngine  # noqa: E402
 
 from s1kit import paper  # noqa: E402
@@ -340,14 +340,16 @@ def test_extrapolation_decodes_every_string_then_grades_per_benchmark(tokenizer)
     assert hmm["thinking_tokens_by_benchmark"]["aime24"] == hmm["mean_thinking_tokens"]  # every sample alike
 
 
-def multi_benchmark_summary() -> Summary:
+def multi_benchmark_summary_json() -> dict:
     n = {"aime24": 30, "math500": 500}
     ks = {0: {"aime24": 0.5, "math500": 0.9}, 2: {"aime24": 0.6, "math500": 0.92}}
-    return Summary.from_json(benchmarks_json({"aime24": 0.2, "math500": 0.8}, ks, {1000: {"aime24": 0.3, "math500": 0.7}},
-                                             n, [("aime24", "sft_vs_base", 0, 0.3, 0.1, 0.5),
-                                                 ("aime24", "k_vs_0", 2, 0.1, -0.05, 0.25),
-                                                 ("math500", "sft_vs_base", 0, 0.1, 0.05, 0.15),
-                                                 ("math500", "k_vs_0", 2, 0.02, 0.0, 0.04)]))
+    return benchmarks_json({"aime24": 0.2, "math500": 0.8}, ks, {1000: {"aime24": 0.3, "math500": 0.7}},
+                           n, [("aime24", "sft_vs_base", 0, 0.3, 0.1, 0.5), ("aime24", "k_vs_0", 2, 0.1, -0.05, 0.25),
+                               ("math500", "sft_vs_base", 0, 0.1, 0.05, 0.15), ("math500", "k_vs_0", 2, 0.02, 0.0, 0.04)])
+
+
+def multi_benchmark_summary() -> Summary:
+    return Summary.from_json(multi_benchmark_summary_json())
 
 
 def by_benchmark_row(text, acc, pooled):
@@ -357,7 +359,7 @@ def by_benchmark_row(text, acc, pooled):
             "paired_by_benchmark": {b: {"gain": a - 0.5, "ci_low": a - 0.6, "ci_high": a - 0.4} for b, a in acc.items()}}
 
 
-def test_table4_sets_each_benchmark_beside_the_papers_same_column():
+def test_table4_sets_each_benchmark_beside_the_papers_same_column(tmp_path):
     s = multi_benchmark_summary()
     ex = {"num_ignore": 2, "rows": [by_benchmark_row("Hmm", {"aime24": 0.4, "math500": 0.95}, 0.9),
                                     by_benchmark_row(None, {"aime24": 0.7, "math500": 0.85}, 0.84)],
@@ -368,12 +370,13 @@ def test_table4_sets_each_benchmark_beside_the_papers_same_column():
     assert table.loc[("MATH500", '2x "Hmm"'), "paper (%)"] == paper.TABLE4['2x "Hmm"']["math500"]
     assert table.loc[("AIME24", '2x "Wait"'), "ours: accuracy (%)"] == 60.0  # the main sweep's k = 2 on AIME24
     assert table.loc[("MATH500", "No extrapolation"), "paper (%)"] == paper.TABLE4["No extrapolation"]["math500"]
-    lines = table4.extrapolation_verdicts_by_benchmark(ex, s)
-    math = [line for line in lines if line.startswith("**MATH500: ")]
+    found = {f.claim: f for f in table4.findings_by_benchmark(results_of(tmp_path, {
+        table4.SUMMARY_FILE: multi_benchmark_summary_json(), table4.EXTRAPOLATION_FILE: ex}))}
     wait = paper.TABLE4['2x "Wait"']["math500"]
-    assert f"{paper.TABLE4['No extrapolation']['math500']}% → {wait}% on MATH500" in math[0]
-    assert any(line.startswith("**AIME24: The best string** is no string at 70.0%") for line in lines)
-    assert all(line.startswith(("**AIME24: ", "**MATH500: ")) for line in lines)  # never pooled
+    math = found['MATH500: 2x "Wait" and no forcing tie']  # the paper's MATH500 cells: 93.0 and 93.0
+    assert math.paper.endswith(f"{wait}% against {paper.TABLE4['No extrapolation']['math500']}%") and math.holds
+    assert found['AIME24: 2x "Wait" beats 2x no string'].tie  # 60% against 70% of 30 questions: a tie
+    assert all(claim.startswith(("AIME24: ", "MATH500: ")) for claim in found)  # never pooled
     assert table4.judge_table(ex).loc["MATH500", "verdicts it changed"] == 1
     numbers = table4.exercise_numbers(table4.on_benchmark(ex, "aime24"), s.on("aime24"))
     assert numbers["ex_hmm_acc"] == pytest.approx(40.0) and numbers["ex_wait_acc"] == pytest.approx(60.0)
@@ -387,26 +390,26 @@ def vote_point(m, acc):
             "paired_by_benchmark": {b: {"gain": 0.0, "ci_low": 0.0, "ci_high": 0.0} for b in acc}}
 
 
-def test_figure4b_without_the_sft_model_and_per_benchmark():
+def test_figure4b_without_the_sft_model_and_per_benchmark(tmp_path):
     s = multi_benchmark_summary()
     parallel = {"base": [vote_point(1, {"aime24": 0.1, "math500": 0.7}), vote_point(64, {"aime24": 0.2, "math500": 0.95})],
                 "judge": {}, "equivalence": {"math500": {"asked": 4, "merged": 2}}}
-    lines = figure4b.parallel_verdicts_by_benchmark(s, parallel)
-    # AIME24: the best vote (20%) stays below the SFT model unforced (50%); MATH500: 95% passes its 90%
-    assert lines[0].startswith("**AIME24: voting over the base model cannot catch up") and "- reproduced" in lines[0]
-    assert "reaches 20.0%, the SFT model 50.0% unforced and 60.0% with k = 2" in lines[0]
-    assert lines[1].startswith("**MATH500: ") and "not reproduced" in lines[1] and "AIME24 only" in lines[1]
-    assert lines[-1] == f"**Voting over the SFT model's samples**: {figure4b.SFT_NOT_RUN}."
+    aime, math = figure4b.findings_by_benchmark(results_of(tmp_path, {
+        figure4b.SUMMARY_FILE: multi_benchmark_summary_json(), figure4b.PARALLEL_FILE: parallel}), cap_k=0)
+    # AIME24: the best vote (20% of 30) stays below the SFT model unforced (50%); MATH500: 95% passes its 90%
+    assert aime.claim == "AIME24: Voting over the base model cannot catch up with the fine-tuned model" and aime.holds
+    assert "reaches 20.0%, the SFT model 50.0% unforced and 60.0% with k = 2" in aime.evidence
+    assert math.claim.startswith("MATH500: ") and not math.holds and "AIME24 only" in math.paper
+    assert figure4b.notes(parallel) == [f"**Voting over the SFT model's samples**: {figure4b.SFT_NOT_RUN}."]
     table = figure4b.vote_tables_by_benchmark(s, parallel)
-    assert table.loc[("MATH500", "base model, majority of m", "m=64"), "accuracy (%)"] == 95.0
-    assert table.loc[("AIME24", "SFT model, greedy", "k=2 (best on test)"), "accuracy (%)"] == 60.0
-    assert list(figure4b.vote_tables(parallel).index.get_level_values(0).unique()) == ["base"]
+    assert table.loc[("MATH500", "base model, majority of m", "m = 64"), "accuracy (%)"] == 95.0
+    assert table.loc[("AIME24", "SFT model, greedy", "k = 2 (best on test)"), "accuracy (%)"] == 60.0
+    assert list(figure4b.vote_tables(parallel).index.get_level_values(0).unique()) == ["base model"]
     assert figure4b.judge_table(parallel).loc["MATH500", "pairs it joined"] == 2
     assert figure4b.exercise_numbers(parallel, "base", "aime24")["ex_votes_last_acc"] == pytest.approx(20.0)
     assert figure4b.exercise_numbers(parallel)["ex_votes_last"] == "not run"
     one = Summary.from_json(benchmarks_json({"aime24": 0.2}, {0: {"aime24": 0.5}, 2: {"aime24": 0.6}}, {}, {"aime24": 30}))
-    line = figure4b.parallel_verdicts(one, parallel)[-1]
-    assert "not run in this profile" in line
+    assert figure4b.matched_table(one, parallel, 0) is None  # no votes of the SFT model to match
     for fig in (figure4b.parallel_figures(s, parallel, 0), figure4b.parallel_figure(one, parallel, 0)):
         assert fig.axes
         plt.close(fig)

@@ -14,10 +14,13 @@ from report_inputs import (  # noqa: E402
     quotable,
     reference_json,
     reference_summary,
+    results_of,
     summary,
+    summary_json,
 )
 
 from s1kit import paper  # noqa: E402
+from s1kit.book import REFERENCE  # noqa: E402
 from s1kit.report import figure4b, metrics, scaling, table2, table3, table4, traces, training, worlds  # noqa: E402
 from s1kit.report.summary import Summary  # noqa: E402
 from s1kit.report.words import NOT_RUN, change_word, effect_word, interval, interval_word  # noqa: E402
@@ -37,7 +40,7 @@ def experiment(name: str, file: str, profile: str = "tiny") -> dict:
 
 def test_words_follow_the_interval():
     assert [change_word(0.01, 0.2), change_word(-0.3, -0.1), change_word(-0.1, 0.1)] == \
-        ["a gain", "a loss", "no clear change"]
+        ["a gain", "a loss", "a tie"]
     assert interval_word(0.01, 0.2) == "reproduced" and interval_word(-0.3, -0.1) == "reversed"
     assert interval_word(0.0, 0.2).startswith("not reproduced")  # touching zero is not a gain
     assert effect_word([(0.02, 0.2), (0.1, 0.3)]) == "helps"
@@ -47,25 +50,31 @@ def test_words_follow_the_interval():
     assert interval(0.28, 0.234, 0.328) == "+28.0 [+23.4, +32.8]"
 
 
-def test_headline_and_verdicts_follow_the_numbers():
+def test_headline_and_findings_follow_the_numbers(tmp_path):
     paired = [("sft_vs_base", 0, 0.39, 0.33, 0.45), ("k_vs_0", 1, 0.1, 0.05, 0.15), ("k_vs_0", 2, 0.3, 0.25, 0.35)]
     h = scaling.headline(summary(0.01, {0: 0.4, 1: 0.5, 2: 0.7}, {8: 0.0, 64: 0.3}, paired, dev_best=1), cap_k=0)
     # the best k comes from the dev split (k = 1), not from the test set's best (k = 2)
     assert (h["base"], h["k0"], h["smallest_cap"], h["best_k"], h["best_k_source"]) == (1.0, 40.0, 8, 1, "dev split")
     assert round(h["sft_gain"], 6) == 39.0 and round(h["cap_gain"], 6) == 40.0 and round(h["wait_gain"], 6) == 10.0
-    lines = scaling.verdicts(h)
-    assert all("reproduced" in line and "not reproduced" not in line for line in lines)
+    found = scaling.findings(results_of(tmp_path / "a", {"results/summary.json": summary_json(
+        0.01, {0: 0.4, 1: 0.5, 2: 0.7}, {8: 0.0, 64: 0.3}, paired, dev_best=1)}), cap_k=0)
+    assert [f.holds for f in found] == [True, True, True] and not any(f.tie for f in found)
+    assert all("reproduced" not in f.evidence for f in found)
     flat_paired = [("sft_vs_base", 0, 0.0, -0.04, 0.04), ("k_vs_0", 2, -0.1, -0.15, -0.05)]
     flat = scaling.headline(summary(0.5, {0: 0.5, 1: 0.5, 2: 0.4}, {8: 0.5}, flat_paired), cap_k=0)
     assert flat["best_k_source"].startswith("test set") and flat["best_k"] == 0  # a tie of k = 0 and 1: the smaller
-    first, second, third = scaling.verdicts(flat)
-    assert "not reproduced" in first and "not reproduced" in third and "k = 0" in second
+    first, second, third = scaling.findings(results_of(tmp_path / "b", {"results/summary.json": summary_json(
+        0.5, {0: 0.5, 1: 0.5, 2: 0.4}, {8: 0.5}, flat_paired)}), cap_k=0)
+    assert (first.holds, first.tie) == (False, True) and "k = 0" in second.evidence and not second.holds
+    assert (third.holds, third.tie) == (False, True)  # the cap's interval and the uncapped one overlap
 
 
-def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
+def test_table1_findings_quote_the_paper_and_the_run(tiny):
+    from s1kit.report.robustness import Results
+
     numbers = scaling.headline(tiny, cap_k=0)
     aime = {row: values["aime24"] for row, values in paper.TABLE1.items()}
-    sft, wait, _ = scaling.verdicts(numbers)
+    sft, wait, _ = (f.evidence for f in scaling.findings(Results(REFERENCE / "tiny", "reference", 0, "bf16"), cap_k=0))
     assert f"{aime['Qwen2.5-32B-Instruct']}% → {aime['s1 w/o budget forcing']}%" in sft
     assert f"{aime['s1 w/o budget forcing']}% → {aime['s1-32B (budget forcing)']}%" in wait
     assert f"{100 * tiny.point(None, 1).accuracy:.1f}%" in wait and "dev split" in wait
@@ -76,7 +85,11 @@ def test_table1_verdicts_quote_the_paper_and_the_run(tiny):
 
 
 def _three_benchmarks():
-    return Summary.from_json(benchmarks_json(
+    return Summary.from_json(_three_benchmarks_json())
+
+
+def _three_benchmarks_json():
+    return (benchmarks_json(
         base={"aime24": 0.2, "math500": 0.6, "other": 1.0},
         ks={0: {"aime24": 0.4, "math500": 0.55, "other": 1.0}, 1: {"aime24": 0.5, "math500": 0.65, "other": 1.0},
             2: {"aime24": 0.5, "math500": 0.6, "other": 0.5}},
@@ -105,18 +118,20 @@ def test_table1_by_benchmark_sets_each_benchmark_beside_the_papers_same_column(p
     assert list(table.iloc[4]) == ["-"] * 3  # no paper column for it: nothing set beside ours
 
 
-def test_verdicts_by_benchmark_compare_each_benchmark_with_its_own_cell():
-    lines = scaling.verdicts_by_benchmark(_three_benchmarks(), "s1-32B", cap_k=0)
+def test_findings_by_benchmark_compare_each_benchmark_with_its_own_cell(tmp_path):
+    found = scaling.findings_by_benchmark(results_of(tmp_path, {"results/summary.json": _three_benchmarks_json()}),
+                                          "s1-32B", cap_k=0)
+    lines = [f"**{f.claim}** - {'holds' if f.holds else 'fails'}: {f.evidence}" for f in found]
     aime = [line for line in lines if line.startswith("**AIME24")]
     t1 = paper.TABLE1
     assert f"the paper: {t1['Qwen2.5-32B-Instruct']['aime24']}% → {t1['s1 w/o budget forcing']['aime24']}%" in aime[0]
-    assert aime[0].split(" - ")[1].startswith("reproduced") and "20.0% → 40.0%" in aime[0]
+    assert aime[0].split(" - ")[1].startswith("holds") and "20.0% → 40.0%" in aime[0]
     assert "(k = 1)" in aime[1] and "40.0% → 50.0%" in aime[1]
-    assert "rises with the thinking cap" in aime[2] and "shown: 0.0% at N = 16" in aime[2]
+    assert "rises with the thinking cap" in aime[2] and "holds: 0.0% at N = 16" in aime[2]
     math = [line for line in lines if line.startswith("**MATH500")]
     assert f"{t1['s1 w/o budget forcing']['math500']}% → {t1['s1-32B (budget forcing)']['math500']}%" in math[1]
     other = [line for line in lines if line.startswith("**other")]
-    assert "not shown: no k scores above k = 0" in other[1] and "no such cell" in other[1]
+    assert "fails: no k scores above k = 0" in other[1] and "no such cell" in other[1]
     assert not any("nan" in line.lower() for line in lines)
 
 
@@ -126,7 +141,7 @@ def test_scaling_tables_and_exercise_numbers_on_the_reference(tiny):
     assert scaling.exercise_numbers(tiny) == {"k_last": 8, "k_last_acc": pytest.approx(87.4), "k_before": 6,
                                               "k_before_acc": pytest.approx(93.4)}
     paired = scaling.paired_table(tiny)
-    assert paired.loc["k=1 vs k=0", "verdict"] == "reproduced" and len(paired) == len(tiny.comparisons)
+    assert paired.loc["k=1 vs k=0", "change"] == "a gain" and len(paired) == len(tiny.comparisons)
 
 
 def test_scaling_down_and_up_split_the_range():
@@ -180,13 +195,23 @@ def test_point_examples_and_accuracy_by_difficulty_select_by_point_index(tiny):
     assert frame.to_dict() == {"k=0": {2: 0.0, 3: 100.0}, "k=1": {2: 100.0, 3: 100.0}}
 
 
-def test_world_verdicts_table_and_exercise_numbers():
-    worlds_ = {"a": summary(0, {0: 0.0, 1: 0.4, 2: 0.7}, {8: 0}, [("k_vs_0", 1, 0.4, 0.35, 0.45),
-                                                               ("k_vs_0", 2, 0.7, 0.65, 0.75)]),
+def test_world_findings_table_and_exercise_numbers(tmp_path):
+    main = ([("k_vs_0", 1, 0.4, 0.35, 0.45), ("k_vs_0", 2, 0.7, 0.65, 0.75)])
+    hurt = [("k_vs_0", 1, -0.6, -0.65, -0.55)]
+    flat = [("k_vs_0", 1, 0.0, -0.02, 0.02)]
+    files = {"results/summary.json": summary_json(0, {0: 0.3, 1: 0.7, 2: 1.0}, {8: 0}, main),
+             "worlds/no_wait/results/summary.json": summary_json(0.05, {0: 0.9, 1: 0.3}, {8: 0}, hurt),
+             "worlds/patient/results/summary.json": summary_json(0.05, {0: 0.5, 1: 0.5}, {8: 0}, flat),
+             "worlds/no_checks/results/summary.json": summary_json(0.5, {0: 0.6, 1: 0.6}, {8: 0}, flat)}
+    found = {f.claim: f for f in worlds.findings(results_of(tmp_path, files), ["no_wait", "patient", "no_checks"])}
+    assert found['main: forcing "Wait" helps'].holds and "+40.0 [+35.0, +45.0] (k=1)" in found['main: forcing "Wait" helps'].evidence
+    assert found['no_wait: forcing "Wait" hurts'].holds and found["no_wait: the model works unforced"].holds
+    assert found['patient: forcing "Wait" changes nothing'].holds  # "no change" is what patient should show
+    checks = found['no_checks: forcing "Wait" hurts']
+    assert (checks.holds, checks.tie) == (False, True)  # expected a loss, got a tie
+    assert not found["no_checks: the model works unforced"].holds  # +10 points over its base model only
+    worlds_ = {"a": summary(0, {0: 0.0, 1: 0.4, 2: 0.7}, {8: 0}, [("k_vs_0", 1, 0.4, 0.35, 0.45)]),
                "b": summary(0, {0: 0.9, 1: 0.0}, {8: 0}, [("k_vs_0", 1, -0.9, -0.95, -0.85)])}
-    a, b = worlds.world_verdicts(worlds_)
-    assert "helps" in a and "+40.0 [+35.0, +45.0] (k=1)" in a and "unforced 0.0%" in a
-    assert "hurts" in b and "unforced 90.0%" in b
     table = worlds.ignore_table(worlds_)
     assert list(table.index) == ["k=0", "k=1", "k=2"] and table.loc["k=1", "a"].startswith("40.0 [35.0, 45.0]")
     assert table.loc["k=2", "b"] == "not swept"
@@ -219,104 +244,6 @@ def test_metrics_exercise_numbers_and_dev_table_on_the_reference(tiny):
     assert metrics.dev_table(summary(0.0, {0: 0.1, 1: 0.2}, {})) is None
 
 
-def test_table2_on_the_reference_and_when_skipped():
-    ablations = experiment("data_ablations", "ablations.json")
-    numbers = table2.exercise_numbers(ablations)
-    assert quotable(numbers) and numbers["ex_best_selection"] in table2.NAMES
-    assert all_numbers({k: v for k, v in numbers.items() if k != "ex_best_selection"})
-    lines = table2.ablation_verdicts(ablations)
-    for line, row in zip(lines, ablations["rows"], strict=True):
-        low, high = paper.TABLE2[table2.NAMES[row["selection"]]]["AIME vs s1K"]
-        assert f"[{low:+.1f}, {high:+.1f}] on AIME24" in line
-    assert not table2.ablation_table(ablations).isna().any().any()
-    assert set(table2.exercise_numbers(SKIPPED_ABLATIONS).values()) == {NOT_RUN}
-    assert table2.ablation_verdicts(SKIPPED_ABLATIONS) == [table2.SKIPPED]
-    skipped_table = table2.ablation_table(SKIPPED_ABLATIONS)
-    assert not skipped_table.isna().any().any() and skipped_table.loc["s1K", "ours: accuracy (%)"] == 48.6
-
-
-def test_table3_verdicts_read_the_paper_numbers_from_paper_py():
-    control = experiment("control", "control.json")
-    text = "\n".join(table3.control_verdicts(control))
-    t3 = paper.TABLE3
-    assert f"(the paper: {t3['TCC']['control']}% and {t3['TCC + BF']['control']}%)" in text
-    assert f"(the paper: {t3['SCC']['control']}% and {t3['SCC + BF']['control']}%)" in text
-    assert f"(the paper: {t3['RS']['scaling']})" in text
-    changed = dict(t3, TCC=dict(t3["TCC"], control=41))
-    with pytest.MonkeyPatch.context() as patch:  # a corrected paper number reaches the sentence
-        patch.setattr(paper, "TABLE3", changed)
-        assert "(the paper: 41% and 100%)" in "\n".join(table3.control_verdicts(control))
-    one_budget = dict(control, metrics=dict(control["metrics"], RS=dict(control["metrics"]["RS"], scaling=float("nan"))))
-    line = next(x for x in table3.control_verdicts(one_budget) if "Rejection sampling" in x)
-    assert "not shown" in line and "nan" not in line
-
-
-def test_table3_numbers_and_tables_on_the_reference_and_when_skipped():
-    control = experiment("control", "control.json")
-    numbers = table3.exercise_numbers(control)
-    assert numbers["ex_best_method"] == "BF" and all_numbers({k: v for k, v in numbers.items() if k != "ex_best_method"})
-    assert numbers["ex_tcc_control"] == 0.0  # no TCC run kept to its token budget
-    table = table3.control_table(control)
-    assert list(table.index) == list(paper.TABLE3) and not table.isna().any().any()
-    smoke = table3.control_table(experiment("control", "control.json", "smoke"))  # TCC's runs all used the same tokens
-    assert smoke.loc["TCC", "ours: Scaling"] == "-" and not smoke.isna().any().any()
-    assert list(table3.method_runs(control).index.get_level_values(0).unique()) == [m for m in paper.TABLE3 if m != "BF"]
-    assert set(table3.exercise_numbers(SKIPPED_CONTROL).values()) == {NOT_RUN}
-    assert table3.control_verdicts(SKIPPED_CONTROL) == ["Not run in this profile: control.enabled is false."]
-    skipped_table = table3.control_table(SKIPPED_CONTROL)
-    assert not skipped_table.isna().any().any() and "control.enabled is false" in skipped_table.iloc[0, 0]
-    assert table3.method_runs(SKIPPED_CONTROL) is None
-
-
-def test_table4_on_the_reference(tiny):
-    extrapolation = experiment("extrapolation", "extrapolation.json")
-    numbers = table4.exercise_numbers(extrapolation, tiny)
-    assert all_numbers(numbers) and numbers["ex_none_acc"] == pytest.approx(98.4)
-    lines = table4.extrapolation_verdicts(extrapolation, tiny)
-    hmm = paper.TABLE4['2x "Hmm"']["aime24"]
-    assert f"{paper.TABLE4['No extrapolation']['aime24']}% → {hmm}%" in lines[1]
-    table = table4.extrapolation_table(extrapolation, tiny)
-    assert table.loc['2x "Wait"', "ours: accuracy (%)"] == 98.4 and not table.isna().any().any()
-    assert table4.exercise_numbers({"num_ignore": 2, "rows": []}, tiny)["ex_hmm_acc"] == NOT_RUN
-
-
-def _extrapolation_rows(hmm, none):
-    return [{"ignore_str": "Hmm", "accuracy": hmm, "mean_thinking_tokens": 90.0, "gain_vs_unforced": -0.17,
-             "ci_low": -0.2, "ci_high": -0.1},
-            {"ignore_str": None, "accuracy": none, "mean_thinking_tokens": 60.0, "gain_vs_unforced": -0.02,
-             "ci_low": -0.07, "ci_high": 0.03}]
-
-
-def test_extrapolation_verdicts_name_a_tie_instead_of_a_winner():
-    s = summary(0.01, {0: 0.35, 2: 0.33}, {16: 0.0}, [("sft_vs_base", 0, 0.3, 0.2, 0.4), ("k_vs_0", 2, -0.02, -0.07, 0.03)])
-    lines = table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.18, 0.33)}, s)
-    assert any(line.startswith("**No single best string**: Wait and no string tie at 33.0%") for line in lines)
-    lines = table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.18, 0.30)}, s)
-    assert any(line.startswith("**The best string** is Wait at 33.0% - as in the paper.") for line in lines)
-
-
-def test_repeating_wait_is_judged_by_its_last_point_against_no_forcing():
-    def last_line(gain_at_8, low, high):
-        s = summary(0.01, {0: 0.3, 2: 0.5, 8: 0.3 + gain_at_8}, {16: 0.0},
-                    [("k_vs_0", 2, 0.2, 0.1, 0.3), ("k_vs_0", 8, gain_at_8, low, high)])
-        return table4.extrapolation_verdicts({"num_ignore": 2, "rows": _extrapolation_rows(0.3, 0.2)}, s)[-1]
-
-    assert "not reproduced, it falls below no forcing: up to k = 8" in last_line(-0.2, -0.25, -0.15)
-    assert "Figure 4a: the curve flattens) - reproduced:" in last_line(0.15, 0.1, 0.2)
-    assert "not distinguishable from no forcing at the end" in last_line(0.01, -0.04, 0.06)
-
-
-def test_figure4b_on_the_reference_and_without_votes(tiny):
-    parallel = experiment("parallel", "parallel.json")
-    numbers = figure4b.exercise_numbers(parallel)
-    assert numbers == {"ex_votes_last": 4, "ex_votes_last_acc": pytest.approx(72.6), "ex_votes_prev": 2,
-                       "ex_votes_prev_acc": pytest.approx(66.6), "ex_votes_last_tokens": pytest.approx(302.722)}
-    first = figure4b.parallel_verdicts(tiny, parallel)[0]
-    assert "with k = 1" in first and f"{100 * tiny.point(None, 1).accuracy:.1f}%" in first  # the dev split's k
-    assert list(figure4b.vote_tables(parallel).index.get_level_values(0).unique()) == ["base", "sft"]
-    assert set(figure4b.exercise_numbers({"base": [], "sft": []}).values()) == {NOT_RUN}
-
-
 def test_traces_count_the_profiles_wait_string_and_wrong_traces_broken_included():
     records = [{"domain": "d", "source": "s", "answer": "3", "attempt": "3", "trace": "1+2=3\nHmm, 3.",
                 "forced_spans": [[6, 9]]},
@@ -339,7 +266,7 @@ def test_epochs_use_the_global_batch_of_the_batch_plan():
     assert training.epochs(gpu) == pytest.approx(5.04)  # per-device batch 1 would say 0.315
     numbers = training.exercise_numbers(gpu)
     assert (numbers["ex_five_epoch_steps"], numbers["ex_half_step"], numbers["ex_loss_half"], numbers["ex_loss_final"]) == \
-        (312, 150, 0.7, 0.4)
+        (315, 150, 0.7, 0.4)  # 63 batches an epoch (the last not full) x 5: the paper's 315
     assert set(training.exercise_numbers(None).values()) == {NOT_RUN}
     tiny_report = reference_json("tiny", "models/sft/train_report.json")
     assert all_numbers(training.exercise_numbers(tiny_report)) and training.epochs(tiny_report) == pytest.approx(3.2)
@@ -349,7 +276,7 @@ def test_every_figure_draws_from_the_reference(tiny):
     experiments = {name: experiment(name, file) for name, file in (
         ("control", "control.json"), ("data_ablations", "ablations.json"), ("parallel", "parallel.json"),
         ("extrapolation", "extrapolation.json"))}
-    figures = [scaling.scaling_figure(tiny, 0), scaling.table1_figure(scaling.table1(tiny, scaling.headline(tiny, 0))),
+    figures = [scaling.scaling_figure(tiny, 0),
                worlds.worlds_figure({"main": tiny, "no_wait": reference_summary("tiny", "no_wait")}, 0),
                figure4b.parallel_figure(tiny, experiments["parallel"], 0),
                table4.extrapolation_figure(tiny, experiments["extrapolation"]),
@@ -378,6 +305,4 @@ def test_table4_sets_no_paper_cells_beside_a_model_it_does_not_report():
     assert theirs.loc[("AIME24", "No extrapolation"), "paper (%)"] == paper.TABLE4["No extrapolation"]["aime24"]
     other = table4.extrapolation_table_by_benchmark(extrapolation, s, "s1.1-32B")
     assert set(other["paper (%)"]) == {"-"}
-    lines = table4.extrapolation_verdicts_by_benchmark(extrapolation, s, "s1.1-32B")
-    assert any("Table 4 reports s1-32B only" in line for line in lines)
-    assert not any(f"{paper.TABLE4['No extrapolation']['aime24']}% →" in line for line in lines)
+    # its verdicts: tests/test_report_chapters_9_12.py (table4.findings_by_benchmark)

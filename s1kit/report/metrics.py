@@ -1,6 +1,10 @@
-"""Control, Scaling and Performance of budget forcing's own sweeps, and the dev split's choice (chapter 8)."""
+"""Control, Scaling and Performance of budget forcing's own sweeps, and the dev split's choice (chapter 8);
+Scaling guarded against settings that used the same tokens (:func:`guarded_scaling`, chapter 9)."""
 
 from __future__ import annotations
+
+from itertools import combinations
+from typing import Sequence
 
 import pandas as pd
 
@@ -49,3 +53,36 @@ def exercise_numbers(summary: Summary, cap_k: int) -> dict[str, float | int | st
     scaling = budget_forcing_metrics(without, cap_k)["cap_sweep"]["scaling_per_100_tokens"]
     return {"ex_test_best_k": test_best, "ex_test_best_acc": curve[test_best], "ex_dev_k_acc": curve[chosen],
             "ex_scaling_without_smallest": finite_or(scaling, "not defined (every cap used the same tokens)")}
+
+
+# -- Scaling guarded against settings that used (nearly) the same tokens (Table 3, chapter 9) ---------
+GAP_SHARE = 0.10  # two settings closer in mean thinking tokens than this share of the method's mean are "the same tokens"
+
+
+def token_gap(runs: Sequence[dict], share: float = GAP_SHARE) -> float:
+    """The smallest difference in mean thinking tokens that counts as different compute: ``share`` of the runs' mean."""
+    return share * sum(r["thinking_tokens"] for r in runs) / len(runs)
+
+
+def guarded_scaling(runs: Sequence[dict], share: float = GAP_SHARE) -> float | None:
+    """Scaling (accuracy points per 100 thinking tokens) over the pairs of runs whose thinking differs by at least
+    :func:`token_gap`; None when no pair does (the runs used the same tokens, so there is no slope to measure).
+
+    The paper's Scaling averages the slope over *every* pair with different compute
+    (:func:`s1kit.metrics.scaling`); two settings a token apart then divide an accuracy
+    difference by one token and swamp the average. Each run is a dict with ``thinking_tokens``
+    (mean over questions) and ``accuracy`` (0..1).
+    """
+    if len(runs) < 2:
+        return None
+    gap = token_gap(runs, share)
+    ordered = sorted(runs, key=lambda r: r["thinking_tokens"])
+    slopes = [(b["accuracy"] - a["accuracy"]) / (b["thinking_tokens"] - a["thinking_tokens"])
+              for a, b in combinations(ordered, 2) if b["thinking_tokens"] - a["thinking_tokens"] >= max(gap, 1e-9)]
+    return 100 * 100 * sum(slopes) / len(slopes) if slopes else None
+
+
+def token_spread(runs: Sequence[dict]) -> tuple[float, float]:
+    """The fewest and the most mean thinking tokens among ``runs``."""
+    tokens = [r["thinking_tokens"] for r in runs]
+    return min(tokens), max(tokens)
