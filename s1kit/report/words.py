@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 # What an exercise solution quotes when its experiment was not run in the profile: the book
 # must never print "nan".
@@ -17,23 +16,6 @@ def change_word(low: float, high: float) -> str:
     if high < 0:
         return "a loss"
     return "a tie"
-
-
-def interval_word(low: float, high: float) -> str:
-    """A verdict on a claimed gain from its paired 95% interval (:func:`change_word`'s three cases)."""
-    return {"a gain": "reproduced", "a loss": "reversed",
-            "a tie": "not reproduced (the interval includes no change)"}[change_word(low, high)]
-
-
-def effect_word(gains: Sequence[tuple[float, float]]) -> str:
-    """'helps', 'hurts', 'makes no difference' or 'has mixed effects', from paired 95% intervals (low, high)."""
-    if all(low > 0 for low, _ in gains):
-        return "helps"
-    if all(high < 0 for _, high in gains):
-        return "hurts"
-    if all(low <= 0 <= high for low, high in gains):
-        return "makes no difference"
-    return "has mixed effects"
 
 
 def interval(gain: float, low: float, high: float) -> str:
