@@ -40,19 +40,35 @@ def empty_figure(message: str) -> plt.Figure:
     return fig
 
 
-def count_figure(frame: pd.DataFrame, column: str, hue: str | None = None, title: str = "") -> plt.Figure:
+def count_figure(frame: pd.DataFrame, column: str, hue: str | None = None, title: str = "",
+                 xlabel: str | None = None, ylabel: str = "questions") -> plt.Figure:
+    """Bars: how many rows of ``frame`` have each value of ``column`` (coloured by ``hue``).
+
+    The axes are labelled in words (``xlabel``, else the column's name); a legend goes beside the
+    plot, where it cannot cover a bar.
+    """
     fig, ax = plt.subplots(figsize=(7, 3.2))
     sns.countplot(data=frame, x=column, hue=hue, ax=ax)
     ax.set_title(title)
+    ax.set_xlabel(xlabel or column)
+    ax.set_ylabel(ylabel)
+    if hue is not None:
+        ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
 
 def funnel_figure(funnel: Sequence[dict]) -> plt.Figure:
+    """Questions kept after each selection step, as bars on a log scale with their counts.
+
+    The axis starts well below the smallest count, so the last bar is as visible as the others,
+    and ends well past the largest, so every count's label fits inside the plot.
+    """
     fig, ax = plt.subplots(figsize=(6, 3))
-    steps = [f["step"] for f in funnel]
-    ax.barh(steps[::-1], [f["kept"] for f in funnel][::-1], color=sns.color_palette()[0])
+    steps, kept = [f["step"] for f in funnel], [f["kept"] for f in funnel]
+    ax.barh(steps[::-1], kept[::-1], color=sns.color_palette()[0])
     ax.set_xscale("log")
+    ax.set_xlim(max(min(kept), 1) / 5, max(kept) * 4)
     ax.set_xlabel("questions kept (log scale)")
     for i, f in enumerate(funnel[::-1]):
         ax.text(f["kept"], i, f" {f['kept']:,}", va="center", fontsize=9)
