@@ -156,9 +156,8 @@ walk(BudgetForcing(max_thinking_tokens=numbers["smallest_cap"], max_answer_token
 # the shortest thinking), first with no forcing, then with one forced "Wait".
 
 # %% tags=["tiny-world"]
-fix_k = 1 if 1 in summary.uncapped() else numbers["best_k"]
-fixed_id = flips.pick_fixed(generations, summary, fix_k)
-fixed_question = by_id[fixed_id] if fixed_id else question
+fix_k, fixed_id = flips.fixed_example(generations, summary)
+fixed_question = by_id.get(fixed_id, question)  # no fixed question: the walk shows the longest instead
 walk(BudgetForcing(num_ignore=0, max_answer_tokens=max_answer_tokens, chat=chat), fixed_question)
 
 # %% [markdown] tags=["tiny-world"]
@@ -170,26 +169,18 @@ walk(BudgetForcing(num_ignore=fix_k, max_answer_tokens=max_answer_tokens, chat=c
      from_first_event=True)
 
 # %% tags=["remove-cell", "tiny-world"]
-import re
-
 n_fixed, n_broken = (len(ids) for ids in flips.flips(generations, summary.point(None, 0), summary.point(None, fix_k)))
-record = {k: flips.at_point(generations, summary.point(None, k))[fixed_question["id"]] for k in (0, fix_k)}
-book.glue_numbers({"fix_k": fix_k, "fix_n_fixed": n_fixed, "fix_n_broken": n_broken,
-                   "fix_terms": len(re.findall(r"[a-z]\d", fixed_question["question"])),
-                   "fix_terms_k0": len(re.findall(r"[a-z]\d", record[0]["thinking"])),
-                   "fix_lines_k0": record[0]["thinking"].strip().count("\n") + 1,
-                   "fix_total_k0": flips.last_total(record[0]["thinking"]) or 0,
-                   "fix_gold": int(fixed_question["answer"])})
+book.glue_numbers({"fix_k": fix_k, "fix_n_fixed": n_fixed, "fix_n_broken": n_broken})
+
+# %% tags=["tiny-world", "remove-input"]
+from IPython.display import Markdown
+
+Markdown(flips.fix_reading(generations, summary, test))
 
 # %% [markdown] tags=["tiny-world"]
-# Unforced, the model wrote {glue:text}`fix_lines_k0` lines, added {glue:text}`fix_terms_k0` of the
-# {glue:text}`fix_terms` terms, and stopped: it answered the partial sum, {glue:text}`fix_total_k0`,
-# where the gold answer is {glue:text}`fix_gold`. That is the habit it learned from its teacher,
-# who in some kinds of problem stops after three lines (chapter 2). With k = {glue:text}`fix_k`, its
-# first attempt to stop was dropped (the "end of thinking suppressed" row), "Wait" was appended,
-# and the model went on the way its training traces go on after "Wait": with the next line of
-# the sum. The extra thinking tokens were spent on exactly the work that was missing. (The
-# evaluation's records of this question agree: wrong at k = 0, right at k = {glue:text}`fix_k`.)
+# In this world the unforced model stops too early because its teacher, in some kinds of problem,
+# stops after three lines (chapter 2); after "Wait" its training traces go on with the next line
+# of the sum. So a forced "Wait" spends its extra thinking tokens on the work that was missing.
 #
 # ## And one that goes the other way
 # Forcing is not free. The first k of the sweep that turned a right answer wrong, and one such
@@ -197,9 +188,7 @@ book.glue_numbers({"fix_k": fix_k, "fix_n_fixed": n_fixed, "fix_n_broken": n_bro
 
 # %% tags=["tiny-world"]
 broken = flips.pick_broken(generations, summary)
-if broken is None:
-    print("No k of this run's sweep turned a right answer wrong.")
-else:
+if broken is not None:
     broken_k, broken_id = broken
     print(f"Q: {by_id[broken_id]['question']}   gold answer: {by_id[broken_id]['answer']}")
     for k in (0, broken_k):
@@ -208,12 +197,12 @@ else:
               f"correct: {g['correct']}")
         print(g["thinking"].strip() + "\n" + g["answer_text"].strip())
 
+# %% tags=["tiny-world", "remove-input"]
+Markdown(flips.broken_reading(generations, summary))
+
 # %% [markdown] tags=["tiny-world"]
-# At k = 0 the model finished the sum and answered right. Forced to go on, it wrote checks
-# ("Wait, 42+0=42" in the teacher's format: nothing left to add, the total kept), as its teacher did after a
-# finished sum; but every suppressed stop asks for one more, and past the few checks its training
-# traces held, the model's lines drift: a check that changes the total, an answer written inside
-# the thinking, a second answer delimiter. Chapter 6 counts how often this happens as k grows.
+# Chapter 6 counts, for every k, how many questions forcing fixed and how many it broke, and reads
+# the broken ones.
 
 # %% [markdown] tags=["paper-scale"]
 # ## One question, three settings

@@ -153,8 +153,8 @@ book.glue_figure("fig_worlds", fig)
 from s1kit.report import flips
 
 test = pipeline.sourcing(run)["test"]
-fixed_id = flips.pick_fixed(results["main"]["generations"], summaries["main"], 1 if 1 in summaries["main"].uncapped() else best_k)
-question = next((t for t in test if t["id"] == fixed_id), scaling.longest_questions(test)[0])
+_, fixed_id = flips.fixed_example(results["main"]["generations"], summaries["main"])
+question = next(t for t in test if t["id"] == fixed_id)
 for name in worlds:
     for k in (0, 2):
         g = scaling.point_examples(results[name]["generations"], [question], summaries[name].point(None, k), count=1)[0]

@@ -92,11 +92,6 @@ def verdicts(run, lines: Sequence[str]):
     return Markdown(note if note else "\n".join(f"- {line}" for line in lines))
 
 
-def without_verdicts(run, table, column: str = "verdict"):
-    """``table`` as it is; in a rehearsal without its verdict ``column`` (a rehearsal judges nothing)."""
-    return table.drop(columns=column) if rehearsal_note(run) else table
-
-
 def reference_dir(profile: str) -> Path:
     """Where the committed reference run of ``profile`` lives by default (``reference/<profile>/``)."""
     return REFERENCE / profile

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from s1kit.book import REHEARSAL_NOTE, open_chapter, plain, rehearsal_note, verdicts, without_verdicts
+from s1kit.book import REHEARSAL_NOTE, open_chapter, plain, rehearsal_note, verdicts
 from s1kit.bookcheck import problems_on, read_dom
 from s1kit.config import ConfigError
 from s1kit.reference import differences, without_times
@@ -27,17 +27,12 @@ def test_numbers_are_glued_as_plain_python_rounded_for_people():
         plain([1, 2])
 
 
-def test_a_rehearsal_shows_its_note_instead_of_verdicts_and_verdict_columns():
-    import pandas as pd
-
+def test_a_rehearsal_shows_its_note_instead_of_verdicts():
     real, rehearsal = (SimpleNamespace(profile=SimpleNamespace(rehearsal=flag)) for flag in (False, True))
     lines = ["**A claim** - reproduced: 50.0% (the paper: 56.7%).", "**Another** - not reproduced."]
     assert rehearsal_note(real) is None and rehearsal_note(rehearsal) == REHEARSAL_NOTE
     assert verdicts(real, lines).data == "\n".join(f"- {line}" for line in lines)
     assert verdicts(rehearsal, lines).data == REHEARSAL_NOTE
-    table = pd.DataFrame({"gain": ["+1.0 [+0.5, +1.5]"], "verdict": ["reproduced"]})
-    assert list(without_verdicts(real, table).columns) == ["gain", "verdict"]
-    assert list(without_verdicts(rehearsal, table).columns) == ["gain"]
 
 
 def test_open_chapter_refuses_parameters_of_the_wrong_type_before_opening_a_run(tmp_path):

@@ -71,8 +71,10 @@ def test_shown_only_when_every_replicate_agrees(references, tmp_path):
     run = fake_run(tmp_path / "run")
     assert robustness.verdicts(run, claims({0, 1, 2, 10}))[0][1] == "shown"
     assert robustness.verdicts(run, claims({0, 1, 10}))[0][1] == "seed 0 only (not with seed 2)"
-    word = robustness.verdicts(run, claims({0, 1, 2}))[0][1]
-    assert word.startswith("seed 0 only (not with fp32") and "AVX2" in word
+    word = robustness.verdicts(run, claims({0, 1, 2}))[0][1]  # only the other precision (same seed) fails
+    assert word.startswith("bf16 only (not with fp32") and "AVX2" in word
+    assert robustness.verdicts(run, claims({0, 2}))[0][1] == (
+        "seed 0 only (not with fp32 training on a CPU limited to AVX2, seed 1)")
     assert robustness.verdicts(run, claims({1, 2, 10}))[0][1].startswith("not shown; it holds with")
     assert robustness.verdicts(run, claims(set(), tie_seeds={0}))[0][1] == "not shown (a tie)"
     line = robustness.verdict_lines(run, claims({0, 1, 2, 10}))[0]
@@ -90,6 +92,19 @@ def test_missing_replicates_are_named_not_assumed(tmp_path, monkeypatch):
     monkeypatch.setattr("s1kit.training.precision_name", lambda train: "bf16" if train.bf16 else "fp32")
     word = robustness.verdicts(fake_run(tmp_path / "run"), claims({0, 10}))[0][1]
     assert word == "seed 0 only (not yet checked with seed 1, seed 2)"
+
+
+def test_a_claim_a_replicate_does_not_make_is_not_checked_there(references, tmp_path):
+    write_seeds(references)
+
+    def only_seed_0_claims(results: Results) -> list[Finding]:
+        seed = results.seed if results.name == "this run" else results.read("results/seed.json")["seed"]
+        extra = [Finding("Voting helps", "Figure 4", holds=True, evidence="")] if seed in (0, 1, 10) else []
+        return [Finding("Forcing helps", "Table 1", holds=True, evidence=""), *extra]
+
+    forcing, voting = robustness.verdicts(fake_run(tmp_path / "run"), only_seed_0_claims)
+    assert forcing[1] == "shown"
+    assert voting[1] == "seed 0 only (not yet checked with seed 2)"
 
 
 def test_a_replicate_without_the_file_a_claim_reads_is_an_error(references, tmp_path):

@@ -75,6 +75,61 @@ def pick_broken(generations: Sequence[dict], summary: Summary) -> tuple[int, str
     return None
 
 
+def fixed_example(generations: Sequence[dict], summary: Summary) -> tuple[int, str | None]:
+    """The question chapters 5 and 7 show a forced "Wait" fixing: k = 1 (the first forced "Wait") when the
+    sweep has it, else the best k; and :func:`pick_fixed`'s question at that k (None: k fixed nothing)."""
+    k = 1 if 1 in summary.uncapped() else summary.best_k()[0]
+    return k, pick_fixed(generations, summary, k)
+
+
+TERM = re.compile(r"[a-z]\d")  # a lettered term of a tiny-world question ("a5"), as its traces add them
+
+
+def fix_reading(generations: Sequence[dict], summary: Summary, test: Sequence[dict]) -> str:
+    """Chapter 5's account of its fixed example (:func:`fixed_example`), in words, from the run's records
+    (tiny world): how far the unforced model got, what it answered, and what the forced "Wait" led to."""
+    k, question_id = fixed_example(generations, summary)
+    if question_id is None:
+        return (f"In this run no question was wrong at k = 0 and right at k = {k}, so there is no fixed example "
+                "to show; the table of every k in chapter 6 says what forcing did instead.")
+    question = next(t for t in test if t["id"] == question_id)
+    before = at_point(generations, summary.point(None, 0))[question_id]
+    after = at_point(generations, summary.point(None, k))[question_id]
+    lines = before["thinking"].strip().count("\n") + 1
+    return (f"Unforced, the model wrote {lines} lines, added {len(TERM.findall(before['thinking']))} of the "
+            f"{len(TERM.findall(question['question']))} terms and stopped: it answered "
+            f"{last_total(before['thinking'])}, where the gold answer is {question['answer']}. With k = {k}, its "
+            f"attempt to stop was dropped (the \"end of thinking suppressed\" row), \"Wait\" was appended, and the "
+            f"model went on for {after['thinking_tokens'] - before['thinking_tokens']} more thinking tokens, adding "
+            f"{_count(len(TERM.findall(after['thinking'])) - len(TERM.findall(before['thinking'])), 'more term')}, and "
+            f"answered {last_total(after['thinking'])}. The evaluation's records of this question: "
+            f"{'right' if before['correct'] else 'wrong'} at k = 0, {'right' if after['correct'] else 'wrong'} "
+            f"at k = {k}.")
+
+
+def broken_reading(generations: Sequence[dict], summary: Summary) -> str:
+    """Chapter 5's account of its broken example (:func:`pick_broken`), in words, from the run's records."""
+    broken = pick_broken(generations, summary)
+    if broken is None:
+        return "No k of this run's sweep turned a right answer wrong."
+    k, question_id = broken
+    before = at_point(generations, summary.point(None, 0))[question_id]
+    after = at_point(generations, summary.point(None, k))[question_id]
+    signs = [name for name, present in (
+        ("wrote \"Final Answer:\" inside its thinking", FINAL_ANSWER in after["thinking"]),
+        ("wrote a second answer delimiter", after["answer_text"].count(ANSWER_DELIMITER) > 1),
+        (f"ended its thinking on {last_total(after['thinking'])}, not {last_total(before['thinking'])}",
+         last_total(after["thinking"]) != last_total(before["thinking"]))) if present]
+    return (f"At k = 0 the model thought for {before['thinking_tokens']} tokens and answered right. At k = {k} "
+            f"it was made to go on to {after['thinking_tokens']} tokens" +
+            (f", and it {', and it '.join(signs)}" if signs else "") +
+            ": the extra thinking turned a right answer into a wrong one.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def last_total(thinking: str) -> int | None:
     """The last number after "=" in a tiny-world trace: the running total the model reached."""
     found = re.findall(r"=(\d+)", thinking)
@@ -88,8 +143,8 @@ def failure_reasons(generations: Sequence[dict], test: Sequence[dict], good: Poi
     thinking once the checks ran past anything in training), and the share whose answer repeats
     the answer delimiter (the answer written after a context the model never saw)."""
     gold = {t["id"]: t["answer"] for t in test}
-    a, b = at_point(generations, good), at_point(generations, bad)
-    lost = [i for i in sorted(set(a) & set(b)) if a[i]["correct"] and not b[i]["correct"]]
+    b = at_point(generations, bad)
+    _, lost = flips(generations, good, bad)
     if not lost:
         return {"lost": 0, "right_total_pct": 0.0, "answer_in_thinking_pct": 0.0, "repeated_delimiter_pct": 0.0}
 

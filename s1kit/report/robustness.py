@@ -118,8 +118,13 @@ def missing_checks(here: Results, others: Sequence[Results]) -> list[str]:
 
 
 def word(finding: Finding, elsewhere: dict[str, bool], missing: Sequence[str], paper_scale: bool,
-         seed: int) -> str:
-    """The verdict word for ``finding`` (see the module's docstring) given where else it held."""
+         here: Results, failed_seeds: Sequence[int] = ()) -> str:
+    """The verdict word for ``finding`` (see the module's docstring) given where else it held.
+
+    ``elsewhere``: replicate name -> whether the claim held there; ``missing``: the checks no
+    replicate made; ``failed_seeds``: the seeds of the replicates where it failed (a failure of
+    this run's own seed, in another precision, makes it "bf16 only", not "seed 0 only").
+    """
     if paper_scale:
         said = "reproduced" if finding.holds else "not reproduced"
         return said + (" (a tie)" if finding.tie else "") + " (one seed)"
@@ -128,7 +133,10 @@ def word(finding: Finding, elsewhere: dict[str, bool], missing: Sequence[str], p
         return ("not shown (a tie)" if finding.tie else "not shown") + (
             f"; it holds with {', '.join(held)}" if held else "")
     failed = [name for name, ok in elsewhere.items() if not ok]
-    only = "seed 0 only" if seed == 0 else "this run only"
+    if failed and all(s == here.seed for s in failed_seeds):
+        only = f"{here.precision} only"
+    else:
+        only = f"seed {here.seed} only" if here.seed == 0 else "this run only"
     if failed:
         return f"{only} (not with {', '.join(failed)})"
     if missing:
@@ -140,33 +148,29 @@ def verdicts(run, findings_of: Callable[[Results], list[Finding]]) -> list[tuple
     """Each of this run's findings with its verdict word, after evaluating ``findings_of`` on every replicate.
 
     A replicate must make the same claims (the same chapter code runs on its files); one that
-    cannot be read (a result file it lacks) is an error naming the file, never silently skipped.
+    cannot be read (a result file it lacks) is an error naming the file. A replicate that does not
+    make one of this run's claims (its run lacked the setting the claim needs) leaves that claim
+    "not yet checked" with it, never counted as held.
     """
     here = run_results(run)
     ours = findings_of(here)
     paper_scale = not run.profile.runs_tiny_world
     others = [] if paper_scale else replicates(run)
     theirs = {r.name: {f.claim: f for f in findings_of(r)} for r in others}
-    missing = missing_checks(here, others)
+    seeds = {r.name: r.seed for r in others}
+    base_missing = missing_checks(here, others)
     out = []
     for finding in ours:
         elsewhere = {name: claims[finding.claim].holds for name, claims in theirs.items() if finding.claim in claims}
-        out.append((finding, word(finding, elsewhere, missing, paper_scale, here.seed)))
+        unmade = [name for name, claims in theirs.items() if finding.claim not in claims]
+        failed_seeds = [seeds[name] for name, ok in elsewhere.items() if not ok]
+        out.append((finding, word(finding, elsewhere, base_missing + unmade, paper_scale, here, failed_seeds)))
     return out
 
 
 def verdict_lines(run, findings_of: Callable[[Results], list[Finding]]) -> list[str]:
     """The chapter's verdicts as Markdown sentences: the claim, the paper's table, the word, the evidence."""
     return [f"**{f.claim}** ({f.paper}) - {said}: {f.evidence}" for f, said in verdicts(run, findings_of)]
-
-
-def verdict_table(run, findings_of: Callable[[Results], list[Finding]]):
-    """The same verdicts as a table (claim, paper, verdict, this run), for a page that lists many."""
-    import pandas as pd
-
-    rows = [{"claim": f.claim, "paper": f.paper, "verdict": said, "this run": f.evidence}
-            for f, said in verdicts(run, findings_of)]
-    return pd.DataFrame(rows, columns=["claim", "paper", "verdict", "this run"])
 
 
 def interval_finding(claim: str, paper: str, low: float, high: float, evidence: str) -> Finding:

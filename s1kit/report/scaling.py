@@ -25,11 +25,6 @@ def _frame(points: Sequence[Point]) -> pd.DataFrame:
     return frame
 
 
-def sweep_frame(summary: Summary) -> pd.DataFrame:
-    """Every sweep point as a table with a readable label ("N=64, k=0"; N=∞: no cap)."""
-    return _frame(summary.points)
-
-
 def shown_table(points: Sequence[Point]) -> pd.DataFrame:
     """Sweep points as the book shows them: one row per setting ("N=64, k=0"; N=∞: no cap), accuracies
     and rates in %, headers in words."""

@@ -373,7 +373,8 @@ def curve_reading(summary: Summary, generations: Sequence[dict], test: Sequence[
     """Figure 4a's curve explained from this run's outputs (tiny world): why it rises, where it flattens, why it falls.
 
     Rises: the questions the first forced "Wait"s fixed and broke against k = 0. Falls: the answers
-    right at the best k and wrong at the most-forced k, what went wrong in them
+    right at the best k (chosen on the dev split when the run has one, as chapter 6 chooses it) and
+    wrong at the most-forced k, what went wrong in them
     (:func:`s1kit.report.flips.failure_reasons`), set beside the most checks any s1K trace holds.
     """
     from s1kit.report.flips import failure_reasons, flips
@@ -382,7 +383,7 @@ def curve_reading(summary: Summary, generations: Sequence[dict], test: Sequence[
     if len(uncapped) < 2:
         return ""
     curve = {k: p.accuracy for k, p in uncapped.items()}
-    best, top = max(curve, key=curve.get), max(curve)
+    best, top = summary.best_k()[0], max(curve)  # the chosen k, and the most-forced one
     out = []
     if best > 0:
         fixed, broken = flips(generations, uncapped[0], uncapped[best])
