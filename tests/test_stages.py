@@ -269,3 +269,11 @@ def test_sourcing_stage_is_cached_and_deterministic(tmp_path):
     assert (pool, test, dev) == tiny_pool(world, seed=0)
     assert tiny_pool(world, seed=1) != (pool, test, dev)
     assert read_jsonl(run.path("data", "test.jsonl"))[0].keys() >= {"question", "answer"}
+
+
+def test_a_contrast_world_lives_under_its_run_even_when_the_profile_name_has_a_folder(tmp_path):
+    # benchmarks/seed_robustness.py names its runs "seed-robustness/<profile>-seed<N>-full"
+    profile = dataclasses.replace(load_profile("smoke"), name="seed-robustness/smoke-seed1")
+    run = pipeline.open_run(profile, tmp_path)
+    assert run.root == tmp_path / "seed-robustness" / "smoke-seed1"
+    assert pipeline.world_variant(run, "no_wait").root == run.root / "worlds" / "no_wait"

@@ -37,5 +37,5 @@ def world_variant(run: RunDir, world: str) -> RunDir:
         distillation=dataclasses.replace(run.profile.distillation, teacher=teacher),
         evaluation=evaluation,
     )
-    return RunDir(profile, run.root.parent, GRAPH,
+    return RunDir(profile, run.runs_root, GRAPH,  # the runs root: a profile name may hold a "/"
                   shared={"sourcing": run, "base_model": run, "difficulty": run})
