@@ -55,7 +55,7 @@ class Results:
 
     ``root`` is a run directory (``runs/<profile>/``) or a committed reference
     (``reference/<profile>-seed1/``): both hold the same relative paths
-    (:data:`s1kit.reference.RESULT_FILES`). ``name`` says which run it is in a verdict.
+    (``s1kit.reference.RESULT_FILES``). ``name`` says which run it is in a verdict.
     """
 
     def __init__(self, root: Path, name: str, seed: int, precision: str | None):

@@ -24,8 +24,8 @@ def ignore_table(summaries: dict[str, Summary]) -> pd.DataFrame:
     return pd.DataFrame(rows).T.sort_index(key=lambda index: [int(i[2:]) for i in index]).fillna("not swept")
 
 
-# What each world was built to show about one or two forced "Wait"s (chapter 7's table of worlds):
-# the change it should make against k = 0 ("gain", "loss" or "none"), and why.
+#: What each world was built to show about one or two forced "Wait"s (chapter 7's table of
+#: worlds), as the change it should make against k = 0 ("gain", "loss" or "none") and why.
 EXPECTED = {
     "main": ("gain", "the traces continue after \"Wait\" (the next line, or a check that keeps the total)"),
     "no_wait": ("loss", "nothing in the traces follows \"Wait\""),
@@ -45,7 +45,7 @@ def world_summaries(results: Results, worlds: Sequence[str]) -> dict[str, Summar
 
 def findings(results: Results, worlds: Sequence[str], ks: Sequence[int] = (1, 2)) -> list[Finding]:
     """Chapter 7's claims: each world's model works unforced, and one or two forced "Wait"s do what the
-    world was built to show (:data:`EXPECTED`), decided by paired 95% intervals against k = 0.
+    world was built to show (:data:`s1kit.report.worlds.EXPECTED`), decided by paired 95% intervals against k = 0.
 
     These are this book's own experiment, not the paper's; the paper's claim they probe is that
     "Wait" helps because of what follows it in the training traces (Section 3.1, Table 4).
