@@ -58,6 +58,7 @@ def test_headline_and_findings_follow_the_numbers(tmp_path):
     flat_paired = [("sft_vs_base", 0, 0.0, -0.04, 0.04), ("k_vs_0", 2, -0.1, -0.15, -0.05)]
     flat = scaling.headline(summary(0.5, {0: 0.5, 1: 0.5, 2: 0.4}, {8: 0.5}, flat_paired), cap_k=0)
     assert flat["best_k_source"].startswith("test set") and flat["best_k"] == 0  # a tie of k = 0 and 1: the smaller
+    assert (flat["wait_gain"], flat["wait_ci_low"], flat["wait_ci_high"]) == (0.0, 0.0, 0.0)  # never NaN
     first, second, third = scaling.findings(results_of(tmp_path / "b", {"results/summary.json": summary_json(
         0.5, {0: 0.5, 1: 0.5, 2: 0.4}, {8: 0.5}, flat_paired)}), cap_k=0)
     assert (first.holds, first.tie) == (False, True) and "k = 0" in second.evidence and not second.holds

@@ -73,6 +73,8 @@ def headline(summary: Summary, cap_k: int) -> dict[str, float | int | str]:
         out[f"{name}_gain"] = 100 * row.gain if row else NAN
         out[f"{name}_ci_low"] = 100 * row.ci_low if row else NAN
         out[f"{name}_ci_high"] = 100 * row.ci_high if row else NAN
+    if best_k == 0:  # no forcing was best: k = 0 against itself gains exactly nothing
+        out.update(wait_gain=0.0, wait_ci_low=0.0, wait_ci_high=0.0)
     return out
 
 
