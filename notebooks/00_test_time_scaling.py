@@ -60,7 +60,8 @@ import pandas as pd
 
 from s1kit import paper
 
-pd.DataFrame({row: {"AIME24 (%)": cells["aime24"]} for row, cells in paper.TABLE1.items()}).T
+aime24 = {row: cells["aime24"] for row, cells in paper.TABLE1.items()}  # s1 paper, Table 1
+pd.Series(aime24, name="AIME24 (%)").to_frame()
 
 # %% tags=["remove-cell"]
 book.glue_numbers({"paper_base": paper.TABLE1["Qwen2.5-32B-Instruct"]["aime24"],
@@ -84,8 +85,8 @@ book.glue_numbers({"paper_base": paper.TABLE1["Qwen2.5-32B-Instruct"]["aime24"],
 # habits were *designed* to contain the paper's mechanism: in some kinds of problem the teacher
 # stops thinking too early, and "Wait" is followed in its traces by more work. So the tiny study
 # is a **demonstration**: it shows the pipeline doing what the paper describes, in a world built
-# so that it can. It cannot show that real reasoning traces contain that mechanism; only a paper-
-# scale run can. The introduction lists what was tuned to get there.
+# so that it can. It cannot show that real reasoning traces contain that mechanism; only a
+# paper-scale run can. The introduction lists what was tuned to get there.
 #
 # ## Reading an accuracy
 # Every accuracy here is the share of held-out questions (never trained on) answered exactly

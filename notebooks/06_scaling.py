@@ -91,31 +91,19 @@ from s1kit.report import flips
 generations, test = pipeline.evaluation(run)["generations"], pipeline.sourcing(run)["test"]
 flips.flip_table(generations, summary)
 
-# %% tags=["remove-cell", "tiny-world"]
-uncapped = summary.uncapped()
-k_best, k_max = numbers["best_k"], max(uncapped)
-fixed_best, broken_best = flips.flips(generations, uncapped[0], uncapped[k_best])
-reasons = flips.failure_reasons(generations, test, uncapped[k_best], uncapped[k_max])
-book.glue_numbers({"curve_fixed_best": len(fixed_best), "curve_broken_best": len(broken_best), "curve_k_max": k_max,
-                   "curve_lost": reasons["lost"], "curve_right_total": reasons["right_total_pct"],
-                   "curve_answer_in_thinking": reasons["answer_in_thinking_pct"],
-                   "curve_repeated_delimiter": reasons["repeated_delimiter_pct"],
-                   "curve_k_max_acc": 100 * uncapped[k_max].accuracy})
+# %% [markdown] tags=["tiny-world"]
+# Read from the model's own outputs at each k ({py:func}`s1kit.report.table4.curve_reading`, the
+# same reading chapter 12 gives of Figure 4a):
+
+# %% tags=["tiny-world", "remove-input"]
+from IPython.display import Markdown
+
+from s1kit.report import table4
+
+Markdown(table4.curve_reading(summary, generations, test, pipeline.selection(run)["s1k"]))
 
 # %% [markdown] tags=["tiny-world"]
-# The first forced "Wait"s do their work on the questions the model stopped too early: at the dev
-# split's k = {glue:text}`best_k` they fixed {glue:text}`curve_fixed_best` and broke
-# {glue:text}`curve_broken_best`. After that the sums are finished and there is nothing left to
-# add, so further "Wait"s fix nothing new, and each one asks the model for another check. Its
-# teacher checked a finished sum only now and then, so long runs of checks are beyond anything in
-# its training. Of the {glue:text}`curve_lost` questions right at k = {glue:text}`best_k` and wrong
-# at k = {glue:text}`curve_k_max` ({py:func}`s1kit.report.flips.failure_reasons`),
-# {glue:text}`curve_right_total`% still ended their thinking on the right total: the sum was
-# right, the answer was not. {glue:text}`curve_answer_in_thinking`% had written "Final Answer:"
-# inside the thinking, and {glue:text}`curve_repeated_delimiter`% wrote a second answer delimiter
-# before answering: the model answers after a context it never saw in training. So the curve
-# flattens and then falls (to {glue:text}`curve_k_max_acc`% at k = {glue:text}`curve_k_max`). The
-# paper sees the same limit on real models: its Figure 4a flattens after six forced "Wait"s, and
+# The paper sees a limit on real models too: its Figure 4a flattens after six forced "Wait"s, and
 # it notes that the model can enter a repetitive loop (chapter 12).
 
 # %% [markdown] tags=["tiny-world"]

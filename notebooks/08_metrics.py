@@ -96,15 +96,16 @@ shown.rename(columns={"control_pct": "Control (%)", "scaling_per_100_tokens": "S
 from itertools import combinations
 
 book.glue_numbers(metric_report.quoted_metrics(metrics))
-waits = sorted(summary.uncapped().values(), key=lambda p: p.mean_thinking_tokens)
-pairs = list(combinations(waits, 2))
-book.glue_numbers({"wait_pairs": len(pairs),
-                   "wait_falling_pairs": sum(b.accuracy < a.accuracy for a, b in pairs)})
+for name, points in (("wait", summary.uncapped().values()), ("cap", summary.caps(cap_k))):
+    pairs = list(combinations(sorted(points, key=lambda p: p.mean_thinking_tokens), 2))
+    book.glue_numbers({f"{name}_pairs": len(pairs), f"{name}_rising_pairs": sum(b.accuracy > a.accuracy for a, b in pairs),
+                       f"{name}_falling_pairs": sum(b.accuracy < a.accuracy for a, b in pairs)})
 
 # %% [markdown]
-# How to read the two rows. The cap sweep's accuracy rises with its budget, so every pair of its
-# settings has a positive slope and its Scaling is positive; that rise is mostly *scaling down*
-# (chapter 7). Scaling averages the slopes over every pair of settings, so a curve that rises and
+# How to read the two rows. In the cap sweep, {glue:text}`cap_rising_pairs` of its
+# {glue:text}`cap_pairs` pairs of settings score higher at the longer thinking, and its Scaling is
+# {glue:text}`cap_sweep_scaling_per_100_tokens` points per 100 tokens; that rise is mostly
+# *scaling down* (chapter 7). Scaling averages the slopes over every pair of settings, so a curve that rises and
 # then falls can average out small or negative: of the Wait sweep's {glue:text}`wait_pairs` pairs
 # of settings, {glue:text}`wait_falling_pairs` have a lower accuracy at the longer thinking
 # (chapter 6 explains the fall), and its Scaling is {glue:text}`wait_sweep_scaling_per_100_tokens`

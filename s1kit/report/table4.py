@@ -330,7 +330,6 @@ def exercise_numbers(extrapolation: dict, summary: Summary, generations: Sequenc
 
 # -- what the run's outputs say (this run only: the chapter's prose) -------------------------------
 CHECK = re.compile(r"\+0=")  # a tiny-world check line: "Wait, 42+0=42"
-TERM = re.compile(r"[a-z]\d")  # a tiny-world term as the thinking copies it: "c7"
 
 
 def same_as_wait(generations: Sequence[dict], extrapolation: dict, summary: Summary) -> tuple[int, int]:
@@ -377,7 +376,7 @@ def curve_reading(summary: Summary, generations: Sequence[dict], test: Sequence[
     wrong at the most-forced k, what went wrong in them
     (:func:`s1kit.report.flips.failure_reasons`), set beside the most checks any s1K trace holds.
     """
-    from s1kit.report.flips import failure_reasons, flips
+    from s1kit.report.flips import TERM, failure_reasons, flips
 
     uncapped = summary.uncapped()
     if len(uncapped) < 2:
