@@ -69,17 +69,18 @@ from s1kit.report import scaling
 from s1kit.report import worlds as world_report
 from s1kit.report.summary import Summary
 from s1kit.report.traces import mark_forced, teacher_rates
+from s1kit.report.words import finite_or, without_nan
 
 main_summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 best_k, _ = main_summary.best_k()
 split = scaling.scaling_down_and_up(main_summary, cap_k, best_k)
-pd.DataFrame({"points of accuracy": [split["scaling_down_points"], split["scaling_up_points"]],
-              "share of the range (%)": [split["scaling_down_share_pct"], split["scaling_up_share_pct"]]},
-             index=["scaling down: smallest cap to no cap", f"scaling up: k=0 to k={best_k}"]).round(1)
+without_nan(pd.DataFrame({"points of accuracy": [split["scaling_down_points"], split["scaling_up_points"]],
+                          "share of the range (%)": [split["scaling_down_share_pct"], split["scaling_up_share_pct"]]},
+                         index=["scaling down: smallest cap to no cap", f"scaling up: k=0 to k={best_k}"]).round(1))
 
 # %% tags=["remove-cell", "tiny-world"]
-book.glue_numbers({**split, "best_k": best_k})
+book.glue_numbers({**{name: finite_or(value, "not defined") for name, value in split.items()}, "best_k": best_k})
 
 # %% [markdown] tags=["tiny-world"]
 # Cutting thinking short costs {glue:text}`scaling_down_points` points of accuracy; extending it

@@ -82,15 +82,16 @@ from IPython.display import display
 from s1kit.report import metrics as metric_report
 from s1kit.report.scaling import paired_table
 from s1kit.report.summary import Summary
+from s1kit.report.words import without_nan
 
 summary = Summary.from_json(pipeline.evaluation(run)["summary"])
 cap_k = run.profile.evaluation.cap_sweep_num_ignore
 metrics = metric_report.budget_forcing_metrics(summary, cap_k)
 shown = pd.DataFrame(metrics).T
 shown["runs"] = shown["runs"].astype(int)
-shown.rename(columns={"control_pct": "Control (%)", "scaling_per_100_tokens": "Scaling (points per 100 tokens)",
-                      "performance_pct": "Performance (%)", "runs": "settings"},
-             index={"cap_sweep": f"cap sweep (k={cap_k})", "wait_sweep": "Wait sweep (no cap)"}).round(2)
+without_nan(shown.rename(columns={"control_pct": "Control (%)", "scaling_per_100_tokens": "Scaling (points per 100 tokens)",
+                                  "performance_pct": "Performance (%)", "runs": "settings"},
+                         index={"cap_sweep": f"cap sweep (k={cap_k})", "wait_sweep": "Wait sweep (no cap)"}).round(2))
 
 # %% tags=["remove-cell"]
 from itertools import combinations

@@ -45,6 +45,15 @@ def test_words_follow_the_interval():
     assert interval(0.28, 0.234, 0.328) == "+28.0 [+23.4, +32.8]"
 
 
+def test_tables_on_the_page_say_not_defined_instead_of_nan():
+    import pandas as pd
+
+    from s1kit.report.words import without_nan
+
+    shown = without_nan(pd.DataFrame({"a": [1.5, float("nan")], "b": [float("inf"), 2.0]}))
+    assert shown.to_dict("list") == {"a": [1.5, "not defined"], "b": ["not defined", 2.0]}
+
+
 def test_headline_and_findings_follow_the_numbers(tmp_path):
     paired = [("sft_vs_base", 0, 0.39, 0.33, 0.45), ("k_vs_0", 1, 0.1, 0.05, 0.15), ("k_vs_0", 2, 0.3, 0.25, 0.35)]
     h = scaling.headline(summary(0.01, {0: 0.4, 1: 0.5, 2: 0.7}, {8: 0.0, 64: 0.3}, paired, dev_best=1), cap_k=0)

@@ -23,6 +23,16 @@ def interval(gain: float, low: float, high: float) -> str:
     return f"{100 * gain:+.1f} [{100 * low:+.1f}, {100 * high:+.1f}]"
 
 
+def without_nan(frame, instead: str = "not defined"):
+    """A table for the page with every missing or non-finite number replaced by the words ``instead``
+    (the browser check fails a page that prints a missing number as such)."""
+    import pandas as pd
+
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    missing = frame.isna() | numeric.isin([float("inf"), float("-inf")])
+    return frame.astype(object).where(~missing, instead)
+
+
 def finite_or(value: float, instead: str) -> float | str:
     """``value``, or the words ``instead`` when it is not a number (a slope of runs that all used the same tokens)."""
     return value if math.isfinite(value) else instead
