@@ -33,6 +33,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -197,9 +198,11 @@ class Browser:
 
         command = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}"]
         try:
+            # its own process group: closing the browser also stops the helper processes it started,
+            # which otherwise can still write into the profile folder while it is being removed
             self.process = subprocess.Popen(command, pass_fds=(3, 4), preexec_fn=onto_3_and_4,
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL)
+                                            stderr=subprocess.DEVNULL, start_new_session=True)
         finally:
             for fd in (to_browser, from_browser, *ends):
                 os.close(fd)
@@ -220,6 +223,10 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        try:  # the renderers and helpers Chromium leaves behind
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def __enter__(self):
         return self
