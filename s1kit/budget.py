@@ -262,18 +262,28 @@ def make_states(
     """One state per prompt, with the thinking budget clipped to what fits in the context."""
     tokens = ForcingTokens.from_tokenizer(engine.tokenizer, config)
     states = []
-    answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else OPEN_ANSWER_RESERVE
     for index, ids in enumerate(prompt_ids):
-        # the longer forced answer (with its "\n") whatever cap_newline says: the same budget either way
-        room = engine.max_context - len(ids) - len(tokens.cap_end_ids) - answer_reserve
-        if room <= 0:
+        budget = thinking_budget(config, tokens, len(ids), engine.max_context)
+        if budget <= 0:
             raise ValueError(
                 f"prompt {index} has {len(ids)} tokens; with the forced answer and max_answer_tokens="
                 f"{config.max_answer_tokens} it does not fit the model's context of {engine.max_context}"
             )
-        budget = room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
         states.append(ForcingState(tokens, config, budget, think=think, room=engine.max_context - len(ids)))
     return states
+
+
+def thinking_budget(config: BudgetForcing, tokens: ForcingTokens, prompt_length: int, max_context: int) -> int:
+    """The effective thinking budget of one prompt: the cap, clipped to what the context leaves after the
+    prompt, the forced answer and the answer's reserve (zero or less: the prompt does not fit).
+
+    Every driver computes it here (the engines through :func:`make_states`, the vLLM logits processor
+    of ``s1kit.service`` per request), so a cap means the same number of tokens everywhere.
+    """
+    answer_reserve = config.max_answer_tokens if config.max_answer_tokens is not None else OPEN_ANSWER_RESERVE
+    # the longer forced answer (with its "\n") whatever cap_newline says: the same budget either way
+    room = max_context - prompt_length - len(tokens.cap_end_ids) - answer_reserve
+    return room if config.max_thinking_tokens is None else min(config.max_thinking_tokens, room)
 
 
 def _result(tokenizer: "PreTrainedTokenizerBase", prompt: str, state: ForcingState) -> ForcingResult:

@@ -24,8 +24,11 @@ def reference_budget_force(model: PreTrainedModel, tokenizer: PreTrainedTokenize
         raise ValueError("the reference implementation decodes greedily only")
     chat = config.chat
     encode = lambda text: tokenizer.encode(text, add_special_tokens=False)  # noqa: E731
-    im_start, im_end = tokenizer.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"])
-    stops, ends = {im_start, im_end, tokenizer.eos_token_id}, {im_end, tokenizer.eos_token_id}
+    # the model ends thinking by starting the answer delimiter (<|im_start|> of <|im_start|>answer, or
+    # </think>), by ending its turn or with eos; it ends its answer by the last two
+    answer_start = encode(chat.answer_delimiter)[0]
+    end_of_turn = tokenizer.convert_tokens_to_ids(chat.end_of_turn)
+    stops, ends = {answer_start, end_of_turn, tokenizer.eos_token_id}, {end_of_turn, tokenizer.eos_token_id}
     ignore = encode(config.ignore_str) if config.ignore_str is not None else []
     cap_suffix = encode(chat.forced_answer_suffix())
     prompt_ids = encode(prompt)

@@ -15,13 +15,20 @@ read one definition. Everything here is string formatting; tokenization lives in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 IM_START = "<|im_start|>"
 IM_END = "<|im_end|>"
 THINK_DELIMITER = IM_START + "think"
 ANSWER_DELIMITER = IM_START + "answer"
 FINAL_ANSWER_PREFIX = "Final Answer:"
+# The other thinking format, of Qwen3, QwQ, DeepSeek-R1 and its distills: the model thinks inside
+# <think>...</think> in its assistant turn and answers after the closing tag.
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+# What Qwen3's documentation appends to end thinking early, before its </think>: the forced text of a
+# cap for <think> models (ChatFormat.cap_text).
+QWEN3_EARLY_STOP = ("Considering the limited time by the user, I have to give the solution based on the thinking "
+                    "directly now.\n")
 
 # A ChatML template: Qwen2.5's for user/assistant turns, without Qwen's default system prompt
 # (a 1M model has no use for "You are Qwen..."). The tiny tokenizer ships it; real Qwen
@@ -53,6 +60,11 @@ class ChatFormat:
     end_of_turn: str = IM_END
     prompt_prefix: str = f"{IM_START}user\n"
     prompt_suffix: str = f"{IM_END}\n{IM_START}assistant\n"
+    # When the cap cuts thinking off: ``cap_text`` is forced before the answer delimiter (Qwen3's
+    # sentence for <think> models; nothing for s1) and ``answer_opening`` after it (None: s1's
+    # "\n" + ``final_answer_prefix``).
+    cap_text: str = ""
+    answer_opening: str | None = None
 
     @classmethod
     def from_tokenizer(cls, tokenizer) -> "ChatFormat":
@@ -65,6 +77,27 @@ class ChatFormat:
             raise ValueError("the chat template does not render the user's message exactly once")
         prefix, suffix = rendered.split(_SENTINEL)
         return cls(prompt_prefix=prefix, prompt_suffix=suffix)
+
+    @classmethod
+    def think_tags(cls, tokenizer=None, cap_text: str = QWEN3_EARLY_STOP) -> "ChatFormat":
+        """The ``<think>...</think>`` format (Qwen3, QwQ, DeepSeek-R1), with ``tokenizer``'s prompt wrapper if given.
+
+        Thinking opens with ``<think>\\n``; the model ends it with ``</think>`` and answers after it.
+        A cap forces ``cap_text`` (Qwen3's early-stop sentence by default), ``</think>`` and a blank line.
+        A template whose generation prompt already opens thinking (DeepSeek-R1's distills) keeps
+        ``<think>\\n`` out of ``prompt_suffix``: ``thinking_prompt`` adds it once.
+        """
+        think = THINK_OPEN + "\n"
+        base = cls(think_delimiter=think, answer_delimiter=THINK_CLOSE, cap_text=cap_text, answer_opening="\n\n")
+        if tokenizer is None:
+            return base
+        wrapper = cls.from_tokenizer(tokenizer)
+        suffix = wrapper.prompt_suffix
+        if suffix.endswith(think):
+            suffix = suffix[: -len(think)]
+        elif suffix.endswith(THINK_OPEN):
+            suffix = suffix[: -len(THINK_OPEN)]
+        return replace(base, prompt_prefix=wrapper.prompt_prefix, prompt_suffix=suffix)
 
     def user_prompt(self, question: str) -> str:
         """The conversation up to and including the opened assistant turn."""
@@ -100,4 +133,26 @@ class ChatFormat:
         ``newline=False`` leaves out the leading ``"\\n"``: s1's harness writes it only when the
         thinking does not already end in a newline (``BudgetForcing.cap_newline = "if_missing"``).
         """
-        return ("\n" if newline else "") + f"{self.answer_delimiter}\n{self.final_answer_prefix}"
+        opening = f"\n{self.final_answer_prefix}" if self.answer_opening is None else self.answer_opening
+        return ("\n" if newline else "") + self.cap_text + self.answer_delimiter + opening
+
+
+def thinking_format(tokenizer) -> ChatFormat | None:
+    """The thinking format ``tokenizer`` speaks, read from its vocabulary and chat template; None if neither.
+
+    ``<think>`` and ``</think>`` as single tokens (Qwen3, QwQ, DeepSeek-R1 and its distills):
+    :meth:`ChatFormat.think_tags`. Otherwise ChatML's ``<|im_start|>``/``<|im_end|>`` as single
+    tokens (Qwen2.5 and the models s1 fine-tuned from it, the tiny model): s1's format, with the
+    tokenizer's template when it has one. A profile or ``python -m s1kit serve --thinking-format``
+    can say otherwise.
+    """
+    def single(text: str) -> bool:
+        ids = tokenizer.encode(text, add_special_tokens=False)
+        return len(ids) == 1 and ids[0] != tokenizer.unk_token_id
+
+    has_template = bool(getattr(tokenizer, "chat_template", None))
+    if single(THINK_OPEN) and single(THINK_CLOSE) and single(IM_END):
+        return ChatFormat.think_tags(tokenizer if has_template else None)
+    if single(IM_START) and single(IM_END):
+        return ChatFormat.from_tokenizer(tokenizer) if has_template else ChatFormat()
+    return None

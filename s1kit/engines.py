@@ -24,8 +24,8 @@ from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 from s1kit.budget import THINK, BudgetForcing, ForcingState
 
 
-def _pick(logits: torch.Tensor, config: BudgetForcing, generator: torch.Generator | None) -> torch.Tensor:
-    """Greedy or nucleus sampling over the last dimension."""
+def pick(logits: torch.Tensor, config: BudgetForcing, generator: torch.Generator | None) -> torch.Tensor:
+    """Greedy or nucleus sampling over the last dimension (one token per row of ``logits``)."""
     if config.temperature == 0:
         return logits.argmax(-1)
     probs = torch.softmax(logits.float() / config.temperature, dim=-1)
@@ -126,7 +126,7 @@ class HFEngine:
             logits = logits.clone()
             rows = torch.tensor(banned, device=logits.device)
             logits[rows[:, None], stop_ids[None, :]] = float("-inf")
-        choices = _pick(logits, config, generator).tolist()
+        choices = pick(logits, config, generator).tolist()
         chosen = []
         for row, state in enumerate(active):
             if state.done:  # waiting to be dropped from the batch
@@ -141,7 +141,7 @@ class HFEngine:
                     if token is None:  # ignored with nothing to append: choose again, stops banned
                         row_logits = logits[row].clone()
                         row_logits[stop_ids] = float("-inf")
-                        token = int(_pick(row_logits[None], config, generator)[0])
+                        token = int(pick(row_logits[None], config, generator)[0])
             state.accept(token)
             chosen.append(token)
         return torch.tensor(chosen, device=logits.device)

@@ -1,0 +1,70 @@
+"""In-engine budget forcing for offline runs: every prompt is one vLLM request, forced by the logits processor.
+
+:class:`InEngineVLLMEngine` has the :class:`s1kit.budget.Engine` interface of the study's other
+engines, so :func:`s1kit.budget.budget_force` runs on it unchanged. Where
+:class:`s1kit.engines.VLLMEngine` re-submits each prompt for every "Wait" and for its answer
+(one request per segment), this engine submits each prompt once: the processor
+(:mod:`s1kit.service.processor`) forces the ignore string, the answer delimiter, the cap's forced
+answer and the end of the answer inside that request.
+
+The results are rebuilt from the tokens vLLM returns: each state is replayed with the steps at
+which the model chose to stop thinking, which the processor keeps in its ledger
+(:data:`s1kit.service.rows.LEDGER`) and this engine reads back from vLLM's workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from s1kit.budget import THINK, BudgetForcing, ForcingState
+from s1kit.engines import VLLMEngine
+from s1kit.service.rows import forcing_args, replay
+
+_RUNS = itertools.count()
+
+
+def _take_ledger(worker, tags: list[str]) -> dict[str, dict]:
+    """Run inside each vLLM worker: hand over (and forget) the ledger entries of ``tags``."""
+    from s1kit.service.rows import LEDGER
+
+    return {tag: LEDGER.pop(tag) for tag in tags if tag in LEDGER}
+
+
+class InEngineVLLMEngine(VLLMEngine):
+    """Budget forcing on vLLM with one request per prompt (the logits processor does the forcing)."""
+
+    def __init__(self, model_path: str | Path, **llm_kwargs):
+        from s1kit.service.processor import BudgetForcingLogitsProcessor
+
+        processors = list(llm_kwargs.pop("logits_processors", []))
+        super().__init__(model_path, logits_processors=[*processors, BudgetForcingLogitsProcessor], **llm_kwargs)
+
+    def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
+        from vllm import SamplingParams
+        from vllm.inputs import TokensPrompt
+
+        run = next(_RUNS)
+        tags = [f"s1kit-{id(self)}-{run}-{index}" for index in range(len(states))]
+        requests, params = [], []
+        for index, (ids, state) in enumerate(zip(prompt_ids, states, strict=True)):
+            if state.phase != THINK or len(ids) + 1 > self.max_context:
+                raise ValueError("InEngineVLLMEngine runs thinking prompts that fit the context (use budget_force)")
+            requests.append(TokensPrompt(prompt_token_ids=list(ids)))
+            params.append(SamplingParams(
+                max_tokens=self.max_context - len(ids),  # the processor ends the answer; the context bounds it
+                stop_token_ids=sorted(state.tokens.end_ids), skip_special_tokens=False,
+                temperature=config.temperature, top_p=config.top_p,
+                seed=None if config.temperature == 0 else config.seed + index,
+                extra_args=forcing_args(config, tag=tags[index])))
+        outputs = self.llm.generate(requests, params, use_tqdm=False)
+        ledger: dict[str, dict] = {}
+        for part in self.llm.collective_rpc(_take_ledger, args=(tags,)):
+            ledger.update(part or {})
+        for tag, state, output in zip(tags, states, outputs, strict=True):
+            if tag not in ledger:
+                raise RuntimeError(f"the budget-forcing processor kept no record of request {tag}: was it installed?")
+            entry = ledger[tag]
+            replay(state, list(output.outputs[0].token_ids), entry["stop_steps"], entry["preamble_length"])
+            if not state.done:
+                raise RuntimeError(f"request {tag} ended before its answer did ({output.outputs[0].finish_reason})")

@@ -1,0 +1,278 @@
+"""Budget forcing one decoding step at a time, for a batch whose rows come and go: the logic of the
+vLLM logits processor (``s1kit.service.processor``), with no vLLM in it.
+
+A serving engine decodes a changing batch: it adds a request at a row, removes it when it
+finishes, moves rows to compact the batch, and before each sampling step hands every row's
+next-token logits to its logits processors. :class:`ForcingRows` keeps one
+:class:`s1kit.budget.ForcingState` per forced request and, at each step:
+
+1. feeds the tokens the engine appended since the last step through the state (the engine's
+   output list is read, never written);
+2. decides the next token's constraint: a forced token (the ignore string, the answer
+   delimiter, the cap's forced answer, the thinking delimiter when the prompt lacks it, an end
+   token once the answer budget is spent) becomes the only finite logit; right after an ignore
+   the stop tokens get ``-inf``.
+
+A stop token *chosen* while thinking is replaced in the same step, as the Hugging Face engine
+does: greedy rows look at their argmax; sampled rows draw their token here, with their own
+seeded generator and the rule of :func:`s1kit.engines.pick` (temperature, top-p), and
+force it, so that "sample, and if the sample ends thinking, replace it" keeps the model's
+distribution over everything else. The engine's own sampler then has one token to choose.
+
+Nothing here is specific to vLLM, so ``tests/test_service_rows.py`` drives it with a plain
+Hugging Face decoding loop against :class:`s1kit.engines.HFEngine`, token for token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import torch
+
+from s1kit.budget import THINK, BudgetForcing, ForcingState, ForcingTokens, thinking_budget
+from s1kit.chat import ChatFormat
+from s1kit.engines import pick
+
+log = logging.getLogger("s1kit")
+
+#: The key of a request's forcing settings in vLLM's ``SamplingParams.extra_args`` (``vllm_xargs``).
+FORCING_KEY = "s1kit_forcing"
+#: Settings a forcing request may carry (:func:`forcing_args` writes them, :func:`config_from_args` reads them).
+FORCING_FIELDS = ("max_thinking_tokens", "num_ignore", "ignore_str", "max_answer_tokens", "cap_newline", "chat",
+                  "tag")
+
+
+def forcing_args(config: BudgetForcing, tag: str | None = None) -> dict[str, str]:
+    """``extra_args`` that make one vLLM request budget-forced with ``config`` (one JSON string, so
+    that ``None`` and the chat format survive vLLM's flat ``vllm_xargs``). ``tag`` names the request in
+    the processor's ledger (:data:`LEDGER`), for an offline engine to read back."""
+    spec = {"max_thinking_tokens": config.max_thinking_tokens, "num_ignore": config.num_ignore,
+            "ignore_str": config.ignore_str, "max_answer_tokens": config.max_answer_tokens,
+            "cap_newline": config.cap_newline, "chat": asdict(config.chat), "tag": tag}
+    return {FORCING_KEY: json.dumps(spec)}
+
+
+def config_from_args(text: str, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0) -> tuple[BudgetForcing, str | None]:
+    """The :class:`s1kit.budget.BudgetForcing` and tag that :func:`forcing_args` wrote (ValueError naming a bad field)."""
+    try:
+        spec = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{FORCING_KEY} is not JSON: {error}") from None
+    if not isinstance(spec, dict):
+        raise ValueError(f"{FORCING_KEY} must be a JSON object, got {type(spec).__name__}")
+    unknown = sorted(set(spec) - set(FORCING_FIELDS))
+    if unknown:
+        raise ValueError(f"{FORCING_KEY} has unknown fields {unknown}; known: {list(FORCING_FIELDS)}")
+    chat = spec.get("chat")
+    try:
+        chat = ChatFormat(**chat) if chat is not None else ChatFormat()
+    except TypeError as error:
+        raise ValueError(f"{FORCING_KEY}.chat: {error}") from None
+    defaults = BudgetForcing()
+    config = BudgetForcing(
+        max_thinking_tokens=spec.get("max_thinking_tokens"), num_ignore=spec.get("num_ignore", 0),
+        ignore_str=spec.get("ignore_str", defaults.ignore_str), max_answer_tokens=spec.get("max_answer_tokens"),
+        cap_newline=spec.get("cap_newline", defaults.cap_newline), chat=chat,
+        temperature=temperature, top_p=top_p, seed=seed)
+    return config, spec.get("tag")
+
+
+@dataclass
+class ForcedRow:
+    """One forced request in the batch: its rules' state and where the engine writes its tokens."""
+
+    state: ForcingState
+    output: list[int]  # the engine's running output list for this request (read only)
+    preamble: deque[int]  # the thinking delimiter, forced first when the prompt does not end with it
+    preamble_length: int
+    tag: str | None
+    generator: torch.Generator | None  # sampled requests: this request's draws
+    seen: int = 0  # output tokens fed through the state so far
+    stop_steps: list[int] = field(default_factory=list)  # output positions where the model chose to stop thinking
+    end_id: int = 0  # forced to end the request once the answer budget is spent
+
+
+#: Finished (or preempted) tagged requests, by tag: what an offline engine reads back to rebuild each
+#: state exactly (the output positions where the model chose to stop thinking). A module global because
+#: vLLM builds the processor inside its engine; the engine takes the entries it asked for.
+LEDGER: dict[str, dict] = {}
+
+
+class ForcingRows:
+    """Budget forcing for a batch decoded one step at a time (see the module's docstring).
+
+    ``tokenizer`` is the model's; ``max_context`` its context length (the cap is clipped to what it
+    leaves, as :func:`s1kit.budget.make_states` does).
+    """
+
+    def __init__(self, tokenizer, max_context: int):
+        self.tokenizer = tokenizer
+        self.max_context = int(max_context)
+        self.rows: dict[int, ForcedRow] = {}
+        self._parked: dict[int, ForcedRow] = {}  # removed while unfinished (preempted), by id of the output list
+        self._tokens: dict[tuple, ForcingTokens] = {}
+        self._think_ids: dict[str, tuple[int, ...]] = {}
+
+    # -- the batch changes ---------------------------------------------------------------------
+    def add(self, index: int, config: BudgetForcing, prompt_ids: Sequence[int] | None, output: list[int],
+            tag: str | None = None, seed: int | None = None) -> None:
+        """A forced request enters the batch at row ``index`` (replacing whatever was there)."""
+        parked = self._parked.pop(id(output), None)
+        if parked is not None and parked.output is output:  # back after a preemption: same state
+            self.rows[index] = parked
+            return
+        if prompt_ids is None:
+            raise ValueError("budget forcing needs the request's prompt token ids")
+        tokens = self._forcing_tokens(config)
+        think = self._think_ids.setdefault(config.chat.think_delimiter, tuple(
+            self.tokenizer.encode(config.chat.think_delimiter, add_special_tokens=False)))
+        opened = len(prompt_ids) >= len(think) and tuple(prompt_ids[len(prompt_ids) - len(think):]) == think
+        preamble = deque() if opened else deque(think)
+        prompt_length = len(prompt_ids) + len(preamble)
+        budget_left = thinking_budget(config, tokens, prompt_length, self.max_context)
+        state = ForcingState(tokens, config, max(1, budget_left), room=self.max_context - prompt_length)
+        generator = None
+        if config.temperature > 0:
+            generator = torch.Generator().manual_seed(seed if seed is not None else torch.seed())
+        if budget_left <= 0:
+            log.warning("a forced request's prompt (%d tokens) leaves no room to think in a context of %d: "
+                        "the cap ends its thinking after one token", prompt_length, self.max_context)
+        self.rows[index] = ForcedRow(state, output, preamble, len(preamble), tag, generator,
+                                     end_id=min(tokens.end_ids))
+
+    def remove(self, index: int) -> None:
+        """The request at row ``index`` left the batch (finished, or preempted to come back later)."""
+        row = self.rows.pop(index, None)
+        if row is None:
+            return
+        if row.tag is not None:
+            LEDGER[row.tag] = {"stop_steps": list(row.stop_steps), "preamble_length": row.preamble_length}
+        if not row.state.done:
+            self._parked[id(row.output)] = row
+            while len(self._parked) > 4096:  # finished requests removed mid-answer (stop strings, aborts)
+                self._parked.pop(next(iter(self._parked)))
+
+    def move(self, source: int, target: int, swap: bool) -> None:
+        """Row ``source`` moves to ``target`` (``swap``: the two exchange places)."""
+        moving = self.rows.pop(source, None)
+        staying = self.rows.pop(target, None)
+        if moving is not None:
+            self.rows[target] = moving
+        if swap and staying is not None:
+            self.rows[source] = staying
+
+    # -- one decoding step ---------------------------------------------------------------------
+    def apply(self, logits: torch.Tensor) -> torch.Tensor:
+        """Constrain the next token of every forced row (in place); ``logits`` is (batch, vocabulary)."""
+        if not self.rows:
+            return logits
+        forced_rows, forced_tokens, banned_rows, greedy_think = [], [], [], []
+        for index, row in self.rows.items():
+            self._catch_up(row)
+            token, ban = self._decide(row, logits, index, greedy_think)
+            if token is not None:
+                forced_rows.append(index)
+                forced_tokens.append(token)
+            elif ban:
+                banned_rows.append(index)
+        if greedy_think:  # greedy rows free to think: one argmax for all of them
+            rows = [index for index, _ in greedy_think]
+            choices = logits[rows].argmax(-1).tolist()
+            for (index, row), choice in zip(greedy_think, choices, strict=True):
+                token, ban = self._after_choice(row, choice, len(row.output))
+                if token is not None:
+                    forced_rows.append(index)
+                    forced_tokens.append(token)
+                elif ban:
+                    banned_rows.append(index)
+        if banned_rows:
+            stop_ids = sorted(next(iter(self.rows.values())).state.tokens.stop_ids)
+            rows = torch.tensor(banned_rows, device=logits.device)
+            logits[rows[:, None], torch.tensor(stop_ids, device=logits.device)[None, :]] = float("-inf")
+        if forced_rows:
+            rows = torch.tensor(forced_rows, device=logits.device)
+            logits[rows] = float("-inf")
+            logits[rows, torch.tensor(forced_tokens, device=logits.device)] = 0.0
+        return logits
+
+    def _catch_up(self, row: ForcedRow) -> None:
+        """Feed the tokens the engine appended since the last step."""
+        output, state = row.output, row.state
+        while row.seen < len(output):
+            token = output[row.seen]
+            row.seen += 1
+            if row.preamble:
+                if token != row.preamble.popleft():
+                    raise RuntimeError("the engine wrote a token other than the forced thinking delimiter")
+            elif not state.done:
+                state.accept(token)
+
+    def _decide(self, row: ForcedRow, logits: torch.Tensor, index: int,
+                greedy_think: list) -> tuple[int | None, bool]:
+        """(token to force, ban the stop tokens) for one row; greedy thinking rows wait for the batched argmax."""
+        state = row.state
+        if row.preamble:
+            return row.preamble[0], False
+        if state.done:  # the answer budget is spent: end the request
+            return row.end_id, False
+        forced = state.forced_token()
+        if forced is not None:
+            return forced, False
+        config = state.config
+        if config.temperature == 0:
+            if state.phase == THINK:
+                greedy_think.append((index, row))
+            return None, False
+        # sampled: draw here, with this request's generator, so that a chosen stop can be replaced
+        row_logits = logits[index].float().cpu()  # the generator lives on the CPU, whatever the device
+        if state.stops_banned():
+            row_logits = row_logits.clone()
+            row_logits[sorted(state.tokens.stop_ids)] = float("-inf")
+        choice = int(pick(row_logits[None], config, row.generator)[0])
+        if state.phase != THINK:
+            return choice, False
+        token, ban = self._after_choice(row, choice, len(row.output))
+        if token is None:
+            if ban:  # ignored with nothing appended: draw again without the stop tokens
+                row_logits = logits[index].float().cpu()
+                row_logits[sorted(state.tokens.stop_ids)] = float("-inf")
+                return int(pick(row_logits[None], config, row.generator)[0]), False
+            return choice, False
+        return token, False
+
+    @staticmethod
+    def _after_choice(row: ForcedRow, choice: int, step: int) -> tuple[int | None, bool]:
+        """The model chose ``choice`` while thinking: a stop token is replaced by what the rules say."""
+        state = row.state
+        if choice not in state.tokens.stop_ids:
+            return None, False
+        if state.stops_banned():  # right after an ignore: the next best token that is not a stop
+            return None, True
+        row.stop_steps.append(step)
+        state.request_stop()
+        forced = state.forced_token()
+        return (forced, False) if forced is not None else (None, True)
+
+    def _forcing_tokens(self, config: BudgetForcing) -> ForcingTokens:
+        key = (config.chat, config.ignore_str)
+        if key not in self._tokens:
+            self._tokens[key] = ForcingTokens.from_tokenizer(self.tokenizer, config)
+        return self._tokens[key]
+
+
+def replay(state: ForcingState, token_ids: Sequence[int], stop_steps: Sequence[int], preamble_length: int = 0) -> None:
+    """Rebuild a request's state from the tokens the engine returned and the steps where the model chose
+    to stop thinking (the ledger's): exactly the state the processor had, checked token by token."""
+    stops = set(stop_steps)
+    for step, token in enumerate(token_ids):
+        if step < preamble_length:
+            continue
+        if state.done:
+            return
+        if state.phase == THINK and not state.pending and step in stops:
+            state.request_stop()
+        state.accept(token)
