@@ -9,6 +9,7 @@ results must equal the Hugging Face engine's token for token, and the plain refe
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 
@@ -20,7 +21,8 @@ from s1kit.budget import THINK, BudgetForcing, budget_force
 from s1kit.budget_reference import reference_budget_force as reference
 from s1kit.chat import QWEN3_EARLY_STOP, ChatFormat, thinking_format
 from s1kit.engines import HFEngine
-from s1kit.service.rows import FORCING_KEY, LEDGER, ForcingRows, config_from_args, forcing_args, replay
+from s1kit.service.rows import (FORCING_KEY, LEDGER, TAG_KEY, ForcingRows, config_from_args, forcing_args, replay,
+                                settle, summary)
 from s1kit.tiny.world import generate_problems
 
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None)]
@@ -55,9 +57,9 @@ class LoopEngine:
         while waiting or batch:
             while waiting and len(batch) < self.slots:  # requests join as rows free up
                 request = waiting.pop(0)
-                args = forcing_args(config, tag=tags[request])[FORCING_KEY]
-                forcing, tag = config_from_args(args, config.temperature, config.top_p, config.seed + request)
-                rows.add(len(batch), forcing, prompt_ids[request], outputs[request], tag=tag,
+                args = forcing_args(config, tag=tags[request])
+                forcing = config_from_args(args[FORCING_KEY], config.temperature, config.top_p, config.seed + request)
+                rows.add(len(batch), forcing, prompt_ids[request], outputs[request], tag=args[TAG_KEY],
                          seed=config.seed + request)
                 batch.append(request)
             logits = rows.apply(self._logits([prompt_ids[r] + outputs[r] for r in batch]))
@@ -80,9 +82,14 @@ class LoopEngine:
                 last -= 1
             batch = [request for request in batch if request is not None]
         for request, state in enumerate(states):
-            entry = LEDGER.pop(tags[request])
+            entry = summary(LEDGER.pop(tags[request]))
+            settled = copy.copy(state)
+            settle(settled, outputs[request], entry)
             replay(state, outputs[request], entry["stop_steps"], entry["preamble_length"])
             assert state.done
+            for name in ("output_ids", "thinking_ids", "answer_ids", "generated_answer_tokens", "ignores_used",
+                         "cap_fired", "hit_answer_budget", "phase"):
+                assert getattr(settled, name) == getattr(state, name), name  # the summary says what the replay does
 
 
 def prompts(chat, count=6, seed=5):
@@ -159,8 +166,8 @@ def test_a_prompt_without_the_thinking_delimiter_gets_it_forced_first(trained, c
 def test_forcing_args_round_trip_and_bad_args_are_named():
     config = BudgetForcing(max_thinking_tokens=7, num_ignore=2, ignore_str=None, max_answer_tokens=None,
                            cap_newline="if_missing", chat=ChatFormat.think_tags())
-    back, tag = config_from_args(forcing_args(config, tag="x")[FORCING_KEY])
-    assert back == config and tag == "x"
+    args = forcing_args(config, tag="x")
+    assert config_from_args(args[FORCING_KEY]) == config and args[TAG_KEY] == "x"
     with pytest.raises(ValueError, match="unknown fields.*max_thinking"):
         config_from_args(json.dumps({"max_thinking": 3}))
     with pytest.raises(ValueError, match="max_thinking_tokens"):

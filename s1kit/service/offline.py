@@ -7,9 +7,10 @@ engines, so :func:`s1kit.budget.budget_force` runs on it unchanged. Where
 (:mod:`s1kit.service.processor`) forces the ignore string, the answer delimiter, the cap's forced
 answer and the end of the answer inside that request.
 
-The results are rebuilt from the tokens vLLM returns: each state is replayed with the steps at
-which the model chose to stop thinking, which the processor keeps in its ledger
-(:data:`s1kit.service.rows.LEDGER`) and this engine reads back from vLLM's workers.
+The results are rebuilt from the tokens vLLM returns and a summary of each request's final state,
+which the processor keeps in its ledger (:data:`s1kit.service.rows.LEDGER`) and this engine reads
+back from vLLM's workers. With ``verify=True`` every state is instead replayed token by token through
+a fresh state machine, with the steps at which the model chose to stop thinking (the tests do).
 """
 
 from __future__ import annotations
@@ -19,24 +20,25 @@ from pathlib import Path
 
 from s1kit.budget import THINK, BudgetForcing, ForcingState
 from s1kit.engines import VLLMEngine
-from s1kit.service.rows import forcing_args, replay
+from s1kit.service.rows import TAG_KEY, forcing_args, replay, settle
 
 _RUNS = itertools.count()
 
 
 def _take_ledger(worker, tags: list[str]) -> dict[str, dict]:
-    """Run inside each vLLM worker: hand over (and forget) the ledger entries of ``tags``."""
-    from s1kit.service.rows import LEDGER
+    """Run inside each vLLM worker: hand over (and forget) the ledger entries of ``tags``, as summaries."""
+    from s1kit.service.rows import LEDGER, summary
 
-    return {tag: LEDGER.pop(tag) for tag in tags if tag in LEDGER}
+    return {tag: summary(LEDGER.pop(tag)) for tag in tags if tag in LEDGER}
 
 
 class InEngineVLLMEngine(VLLMEngine):
     """Budget forcing on vLLM with one request per prompt (the logits processor does the forcing)."""
 
-    def __init__(self, model_path: str | Path, **llm_kwargs):
+    def __init__(self, model_path: str | Path, verify: bool = False, **llm_kwargs):
         from s1kit.service.processor import BudgetForcingLogitsProcessor
 
+        self.verify = verify  # replay every token through a fresh state machine (the tests' check) instead of trusting the summary
         processors = list(llm_kwargs.pop("logits_processors", []))
         super().__init__(model_path, logits_processors=[*processors, BudgetForcingLogitsProcessor], **llm_kwargs)
 
@@ -45,6 +47,7 @@ class InEngineVLLMEngine(VLLMEngine):
         from vllm.inputs import TokensPrompt
 
         run = next(_RUNS)
+        args = forcing_args(config)  # one JSON string for the whole run
         tags = [f"s1kit-{id(self)}-{run}-{index}" for index in range(len(states))]
         requests, params = [], []
         for index, (ids, state) in enumerate(zip(prompt_ids, states, strict=True)):
@@ -56,7 +59,7 @@ class InEngineVLLMEngine(VLLMEngine):
                 stop_token_ids=sorted(state.tokens.end_ids), skip_special_tokens=False,
                 temperature=config.temperature, top_p=config.top_p,
                 seed=None if config.temperature == 0 else config.seed + index,
-                extra_args=forcing_args(config, tag=tags[index])))
+                extra_args={**args, TAG_KEY: tags[index]}))
         outputs = self.llm.generate(requests, params, use_tqdm=False)
         ledger: dict[str, dict] = {}
         for part in self.llm.collective_rpc(_take_ledger, args=(tags,)):
@@ -64,7 +67,10 @@ class InEngineVLLMEngine(VLLMEngine):
         for tag, state, output in zip(tags, states, outputs, strict=True):
             if tag not in ledger:
                 raise RuntimeError(f"the budget-forcing processor kept no record of request {tag}: was it installed?")
-            entry = ledger[tag]
-            replay(state, list(output.outputs[0].token_ids), entry["stop_steps"], entry["preamble_length"])
-            if not state.done:
-                raise RuntimeError(f"request {tag} ended before its answer did ({output.outputs[0].finish_reason})")
+            entry, token_ids = ledger[tag], output.outputs[0].token_ids
+            if self.verify:
+                replay(state, list(token_ids), entry["stop_steps"], entry["preamble_length"])
+                if not state.done:
+                    raise RuntimeError(f"request {tag} ended before its answer did ({output.outputs[0].finish_reason})")
+            else:
+                settle(state, token_ids, entry)

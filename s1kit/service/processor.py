@@ -18,7 +18,7 @@ import torch
 from vllm import SamplingParams
 from vllm.v1.sample.logits_processor import BatchUpdate, LogitsProcessor, MoveDirectionality
 
-from s1kit.service.rows import FORCING_KEY, ForcingRows, config_from_args
+from s1kit.service.rows import FORCING_KEY, TAG_KEY, ForcingRows, config_from_args
 
 _EPS = 1e-5  # vLLM treats a smaller temperature as greedy
 
@@ -30,7 +30,8 @@ def forcing_config(params: SamplingParams):
         return None
     temperature = params.temperature if params.temperature >= _EPS else 0.0
     seed = params.seed if params.seed is not None else 0
-    return config_from_args(extra[FORCING_KEY], temperature=temperature, top_p=params.top_p, seed=seed)
+    config = config_from_args(extra[FORCING_KEY], temperature=temperature, top_p=params.top_p, seed=seed)
+    return config, extra.get(TAG_KEY)
 
 
 class BudgetForcingLogitsProcessor(LogitsProcessor):

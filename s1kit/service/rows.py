@@ -25,6 +25,7 @@ Hugging Face decoding loop against :class:`s1kit.engines.HFEngine`, token for to
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import deque
@@ -33,7 +34,7 @@ from typing import Sequence
 
 import torch
 
-from s1kit.budget import THINK, BudgetForcing, ForcingState, ForcingTokens, thinking_budget
+from s1kit.budget import ANSWER, DONE, THINK, BudgetForcing, ForcingState, ForcingTokens, thinking_budget
 from s1kit.chat import ChatFormat
 from s1kit.engines import pick
 
@@ -41,23 +42,28 @@ log = logging.getLogger("s1kit")
 
 #: The key of a request's forcing settings in vLLM's ``SamplingParams.extra_args`` (``vllm_xargs``).
 FORCING_KEY = "s1kit_forcing"
+#: The key of a request's name in the processor's ledger (:data:`LEDGER`), for an offline engine to read back.
+TAG_KEY = "s1kit_tag"
 #: Settings a forcing request may carry (:func:`forcing_args` writes them, :func:`config_from_args` reads them).
-FORCING_FIELDS = ("max_thinking_tokens", "num_ignore", "ignore_str", "max_answer_tokens", "cap_newline", "chat",
-                  "tag")
+FORCING_FIELDS = ("max_thinking_tokens", "num_ignore", "ignore_str", "max_answer_tokens", "cap_newline", "chat")
 
 
 def forcing_args(config: BudgetForcing, tag: str | None = None) -> dict[str, str]:
-    """``extra_args`` that make one vLLM request budget-forced with ``config`` (one JSON string, so
-    that ``None`` and the chat format survive vLLM's flat ``vllm_xargs``). ``tag`` names the request in
-    the processor's ledger (:data:`LEDGER`), for an offline engine to read back."""
+    """``extra_args`` that make one vLLM request budget-forced with ``config``: one JSON string, so
+    that ``None`` and the chat format survive vLLM's flat ``vllm_xargs`` (sampling settings travel in
+    the request's own fields). ``tag`` names the request in the processor's ledger."""
     spec = {"max_thinking_tokens": config.max_thinking_tokens, "num_ignore": config.num_ignore,
             "ignore_str": config.ignore_str, "max_answer_tokens": config.max_answer_tokens,
-            "cap_newline": config.cap_newline, "chat": asdict(config.chat), "tag": tag}
-    return {FORCING_KEY: json.dumps(spec)}
+            "cap_newline": config.cap_newline, "chat": asdict(config.chat)}
+    args = {FORCING_KEY: json.dumps(spec)}
+    if tag is not None:
+        args[TAG_KEY] = tag
+    return args
 
 
-def config_from_args(text: str, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0) -> tuple[BudgetForcing, str | None]:
-    """The :class:`s1kit.budget.BudgetForcing` and tag that :func:`forcing_args` wrote (ValueError naming a bad field)."""
+@functools.lru_cache(maxsize=1024)
+def config_from_args(text: str, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0) -> BudgetForcing:
+    """The :class:`s1kit.budget.BudgetForcing` that :func:`forcing_args` wrote (ValueError naming a bad field)."""
     try:
         spec = json.loads(text)
     except (TypeError, ValueError) as error:
@@ -73,12 +79,11 @@ def config_from_args(text: str, temperature: float = 0.0, top_p: float = 1.0, se
     except TypeError as error:
         raise ValueError(f"{FORCING_KEY}.chat: {error}") from None
     defaults = BudgetForcing()
-    config = BudgetForcing(
+    return BudgetForcing(
         max_thinking_tokens=spec.get("max_thinking_tokens"), num_ignore=spec.get("num_ignore", 0),
         ignore_str=spec.get("ignore_str", defaults.ignore_str), max_answer_tokens=spec.get("max_answer_tokens"),
         cap_newline=spec.get("cap_newline", defaults.cap_newline), chat=chat,
         temperature=temperature, top_p=top_p, seed=seed)
-    return config, spec.get("tag")
 
 
 @dataclass
@@ -96,10 +101,62 @@ class ForcedRow:
     end_id: int = 0  # forced to end the request once the answer budget is spent
 
 
-#: Finished (or preempted) tagged requests, by tag: what an offline engine reads back to rebuild each
-#: state exactly (the output positions where the model chose to stop thinking). A module global because
-#: vLLM builds the processor inside its engine; the engine takes the entries it asked for.
-LEDGER: dict[str, dict] = {}
+#: Tagged requests, by tag, as they decode: an offline engine takes each one's :func:`summary` when its
+#: request has finished. A module global because vLLM builds the processor inside its engine (its
+#: worker process, on a GPU node), out of the engine's reach but for ``collective_rpc``.
+LEDGER: dict[str, ForcedRow] = {}
+
+
+def feed(row: ForcedRow) -> None:
+    """Pass the tokens the engine appended to ``row``'s output since the last look through its state."""
+    output, state = row.output, row.state
+    while row.seen < len(output):
+        token = output[row.seen]
+        row.seen += 1
+        if row.preamble:
+            if token != row.preamble.popleft():
+                raise RuntimeError("the engine wrote a token other than the forced thinking delimiter")
+        elif state.phase != DONE:
+            state.accept(token)
+
+
+def summary(row: ForcedRow) -> dict:
+    """What a request's state says, in plain values (sent back from vLLM's workers when it has finished)."""
+    feed(row)
+    state = row.state
+    return {"stop_steps": list(row.stop_steps), "preamble_length": row.preamble_length,
+            "output_length": len(state.output_ids), "thinking_length": len(state.thinking_ids),
+            "answer_length": len(state.answer_ids), "generated_answer_tokens": state.generated_answer_tokens,
+            "ignores_used": state.ignores_used, "cap_fired": state.cap_fired,
+            "hit_answer_budget": state.hit_answer_budget, "phase": state.phase, "pending": list(state.pending)}
+
+
+def settle(state: ForcingState, token_ids: Sequence[int], entry: dict) -> None:
+    """Bring a fresh state to the end the processor reached, from the tokens vLLM returned and the
+    processor's :func:`summary` (no second pass over the tokens; :func:`replay` is the checked way).
+
+    The engine may finish a request before its last token reached the processor (vLLM returns it, but
+    never runs another step for that request): those tokens go through the state here.
+    """
+    start = entry["preamble_length"]
+    output = list(token_ids[start: start + entry["output_length"]])
+    if len(output) != entry["output_length"]:
+        raise RuntimeError(f"vLLM returned {len(token_ids)} tokens; the processor accepted {entry['output_length']}")
+    thinking = entry["thinking_length"]
+    state.output_ids, state.thinking_ids = output, output[:thinking]
+    state.answer_ids = output[thinking: thinking + entry["answer_length"]]
+    state.generated_answer_tokens, state.ignores_used = entry["generated_answer_tokens"], entry["ignores_used"]
+    state.cap_fired, state.hit_answer_budget = entry["cap_fired"], entry["hit_answer_budget"]
+    state.phase, state.must_continue = entry["phase"], False
+    state.pending = deque(entry["pending"])
+    for token in token_ids[start + entry["output_length"]:]:
+        if state.done:
+            break
+        if state.phase == THINK:
+            raise RuntimeError("a request ended while thinking: the processor did not see its last steps")
+        state.accept(token)
+    if not state.done:
+        raise RuntimeError("the request ended before its answer did (a stop string, or max_tokens too small)")
 
 
 class ForcingRows:
@@ -141,16 +198,16 @@ class ForcingRows:
         if budget_left <= 0:
             log.warning("a forced request's prompt (%d tokens) leaves no room to think in a context of %d: "
                         "the cap ends its thinking after one token", prompt_length, self.max_context)
-        self.rows[index] = ForcedRow(state, output, preamble, len(preamble), tag, generator,
-                                     end_id=min(tokens.end_ids))
+        row = ForcedRow(state, output, preamble, len(preamble), tag, generator, end_id=min(tokens.end_ids))
+        if tag is not None:  # now: vLLM may never tell the processor that the last requests finished
+            LEDGER[tag] = row
+        self.rows[index] = row
 
     def remove(self, index: int) -> None:
         """The request at row ``index`` left the batch (finished, or preempted to come back later)."""
         row = self.rows.pop(index, None)
         if row is None:
             return
-        if row.tag is not None:
-            LEDGER[row.tag] = {"stop_steps": list(row.stop_steps), "preamble_length": row.preamble_length}
         if not row.state.done:
             self._parked[id(row.output)] = row
             while len(self._parked) > 4096:  # finished requests removed mid-answer (stop strings, aborts)
@@ -172,7 +229,10 @@ class ForcingRows:
             return logits
         forced_rows, forced_tokens, banned_rows, greedy_think = [], [], [], []
         for index, row in self.rows.items():
-            self._catch_up(row)
+            state = row.state
+            feed(row)  # the tokens the engine appended since the last step
+            if not row.preamble and not state.pending and state.phase == ANSWER and state.config.temperature == 0:
+                continue  # the common case: a greedy answer, nothing to force
             token, ban = self._decide(row, logits, index, greedy_think)
             if token is not None:
                 forced_rows.append(index)
@@ -183,6 +243,8 @@ class ForcingRows:
             rows = [index for index, _ in greedy_think]
             choices = logits[rows].argmax(-1).tolist()
             for (index, row), choice in zip(greedy_think, choices, strict=True):
+                if choice not in row.state.tokens.stop_ids:
+                    continue
                 token, ban = self._after_choice(row, choice, len(row.output))
                 if token is not None:
                     forced_rows.append(index)
@@ -198,18 +260,6 @@ class ForcingRows:
             logits[rows] = float("-inf")
             logits[rows, torch.tensor(forced_tokens, device=logits.device)] = 0.0
         return logits
-
-    def _catch_up(self, row: ForcedRow) -> None:
-        """Feed the tokens the engine appended since the last step."""
-        output, state = row.output, row.state
-        while row.seen < len(output):
-            token = output[row.seen]
-            row.seen += 1
-            if row.preamble:
-                if token != row.preamble.popleft():
-                    raise RuntimeError("the engine wrote a token other than the forced thinking delimiter")
-            elif not state.done:
-                state.accept(token)
 
     def _decide(self, row: ForcedRow, logits: torch.Tensor, index: int,
                 greedy_think: list) -> tuple[int | None, bool]:
