@@ -1,4 +1,4 @@
-"""Command line: ``python -m s1kit check|reproduce|notebooks|book|stage|reference`` (the Makefile's targets call these).
+"""Command line: ``python -m s1kit check|reproduce|notebooks|book|stage|reference|serve`` (the Makefile's targets call these).
 
 It parses and dispatches; the work lives in ``s1kit.pipeline`` (stages), ``s1kit.chapters``
 (executing the notebooks), ``s1kit.bookbuild`` (the book) and ``s1kit.reference``.
@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
         "reference": "write the run's small results to reference/<profile>/ (to commit)",
         "stage": "one stage and what it needs",
     }
+    sub.add_parser("serve", help="vLLM's OpenAI-compatible server with budget forcing (s1kit.service.server; "
+                                 "run from the environment that has vLLM)", add_help=False)
     for name, help_text in commands.items():
         p = sub.add_parser(name, help=help_text)
         if name == "stage":
@@ -62,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # vLLM's server with budget forcing (its own arguments, passed on to vLLM)
+        from s1kit.service.server import main as serve
+
+        return serve(argv[1:])
     args = parser().parse_args(argv)
     setup_logging()
     try:
