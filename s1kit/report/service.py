@@ -1,0 +1,81 @@
+"""Chapter 14's sweep through ``python -m s1kit serve``: the committed result as a table, a figure and its readings.
+
+The sweep is made by ``make test-vllm`` (``tests/vllm/test_service.py``) on vLLM's CPU build and a
+small test model, and committed to ``reference/service/`` (:data:`SWEEP`), so that the book never
+needs vLLM: what the page shows was measured on that stand-in, never on a GPU node.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from s1kit.report.figures import ACCURACY_LABEL, percent_axis
+
+#: The committed sweep: N x k through the server, graded (``make test-vllm`` rewrites it).
+SWEEP = Path(__file__).resolve().parents[2] / "reference" / "service" / "sweep-cpu-standin.json"
+COLUMNS = ("max_thinking_tokens", "num_ignore", "questions", "mean_thinking_tokens", "accuracy")
+NO_CAP = "no cap"
+
+
+def load_sweep(path: str | Path = SWEEP) -> tuple[pd.DataFrame, dict]:
+    """The sweep's points (one row per cap N and ignore count k) and what made them (``made_by``, ``stand_in``)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no service sweep at {path}: `make test-vllm` writes it")
+    data = json.loads(path.read_text())
+    points = pd.DataFrame(data.get("points", []))
+    missing = [c for c in COLUMNS if c not in points.columns]
+    if points.empty or missing:
+        raise ValueError(f"{path} has no sweep points" + (f" (missing columns {missing})" if missing else ""))
+    points["cap"] = [NO_CAP if pd.isna(n) else str(int(n)) for n in points["max_thinking_tokens"]]
+    return points, {key: value for key, value in data.items() if key != "points"}
+
+
+def sweep_table(points: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy (%) and mean thinking tokens per cap (rows) and ignore count (columns)."""
+    table = points.assign(accuracy=points["accuracy"] * 100).pivot_table(
+        index="cap", columns="num_ignore", values=["accuracy", "mean_thinking_tokens"], sort=False)
+    table.columns = [f"{'accuracy (%)' if what == 'accuracy' else 'thinking tokens'}, k = {k}" for what, k in table.columns]
+    return table.round(1)
+
+
+def sweep_figure(points: pd.DataFrame) -> plt.Figure:
+    """Accuracy against the mean thinking tokens the server reported, one line per ignore count k."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for k, rows in points.groupby("num_ignore"):
+        ax.plot(rows["mean_thinking_tokens"], rows["accuracy"] * 100, marker="o", label=f"k = {k} ignores")
+        if k == 0:  # the caps, once: the lines coincide where the cap leaves no room for a "Wait"
+            for _, row in rows.iterrows():
+                ax.annotate(f"N={row['cap']}", (row["mean_thinking_tokens"], row["accuracy"] * 100),
+                            textcoords="offset points", xytext=(4, 5), fontsize=8)
+    ax.set_xlabel("mean thinking tokens (usage.reasoning_tokens)")
+    ax.set_ylabel(ACCURACY_LABEL)
+    percent_axis(ax)
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def readings(points: pd.DataFrame) -> dict:
+    """The numbers the page's prose reads: the cap held, accuracy at the smallest and the largest budget,
+    and whether k ignores ever beat none at the same cap."""
+    capped = points[points["cap"] != NO_CAP]
+    plain = points[points["num_ignore"] == 0]
+    by_cap = points.pivot_table(index="cap", columns="num_ignore", values="accuracy", sort=False)
+    k = max(points["num_ignore"])
+    gains = (by_cap[k] - by_cap[0]) * 100 if k > 0 else pd.Series(dtype=float)
+    return {
+        "cap_held": bool((capped["mean_thinking_tokens"] <= capped["max_thinking_tokens"]).all()),
+        "smallest_cap": int(capped["max_thinking_tokens"].min()),
+        "smallest_cap_accuracy": float(plain[plain["cap"] == str(int(capped["max_thinking_tokens"].min()))]["accuracy"].iloc[0] * 100),
+        "no_cap_accuracy": float(plain[plain["cap"] == NO_CAP]["accuracy"].iloc[0] * 100) if NO_CAP in set(plain["cap"]) else None,
+        "no_cap_thinking": float(plain[plain["cap"] == NO_CAP]["mean_thinking_tokens"].iloc[0]) if NO_CAP in set(plain["cap"]) else None,
+        "most_ignores": int(k),
+        "best_ignore_gain": float(gains.max()) if len(gains) else 0.0,
+        "worst_ignore_gain": float(gains.min()) if len(gains) else 0.0,
+        "questions": int(points["questions"].iloc[0]),
+    }
