@@ -25,7 +25,7 @@
 # `python -m s1kit serve` starts vLLM's OpenAI-compatible server with three additions from
 # [`s1kit.service`](../api.md):
 #
-# - a **logits processor** ({py:class}`s1kit.service.processor.BudgetForcingLogitsProcessor`) that
+# - a **logits processor** (`BudgetForcingLogitsProcessor` in `s1kit/service/processor.py`) that
 #   applies every rule of chapter 5 *inside one request*. Before each token vLLM asks it to adjust
 #   the scores of the whole batch; for a forced request it makes the forced token (a "Wait", the
 #   answer delimiter, the cap's forced answer) the only possible one, or replaces a token that would
@@ -53,6 +53,8 @@ from s1kit.report import service
 points, made = service.load_sweep()
 read = service.readings(points)
 book.glue_numbers({f"service_{key}": value for key, value in read.items() if not isinstance(value, bool)})
+cost = service.load_overhead()
+book.glue_numbers({f"overhead_{key}": value for key, value in cost.items() if not isinstance(value, bool)}, digits=2)
 
 # %% [markdown]
 # ## Start the server, call it
@@ -154,9 +156,14 @@ Markdown(reading)
 # steps its own loop, and {py:class}`s1kit.engines.VLLMEngine` sends a new request for every
 # stretch of thinking (think, "Wait", think again, then answer). Each new request waits its turn in
 # vLLM's queue and re-reads its prompt. Inside one request the forced tokens cost one decoding step
-# each, like any other token. On this CPU stand-in (200 prompts, k = 2, the same tokens generated),
-# forcing took 1.53 times as long as plain generation when re-submitting and 1.07 times inside the
-# engine (`benchmarks/vllm_overhead.py`; README, "Benchmarks").
+# each, like any other token. On this CPU stand-in ({glue:text}`overhead_prompts` prompts, k =
+# {glue:text}`overhead_num_ignore`, {glue:text}`overhead_tokens` tokens generated either way),
+# forcing took {glue:text}`overhead_segments_ratio` times as long as plain generation of the same
+# tokens when re-submitting, and {glue:text}`overhead_in_engine_ratio` times inside the engine, of
+# which the processor's own work was {glue:text}`overhead_processor_percent`% of the plain time
+# (`benchmarks/vllm_overhead.py`, committed in `reference/service/`). On a GPU with a large model
+# a decoding step costs far more than the processor's bookkeeping, so its share should shrink; that
+# was not measured here.
 #
 # vLLM has a cap of its own (`thinking_token_budget`, since about version 0.19), but nothing for
 # "Wait". `make test-vllm` compares it with the processor on s1's format (`tests/vllm/test_native_cap.py`):

@@ -17,6 +17,8 @@ from s1kit.report.figures import ACCURACY_LABEL, percent_axis
 
 #: The committed sweep: N x k through the server, graded (``make test-vllm`` rewrites it).
 SWEEP = Path(__file__).resolve().parents[2] / "reference" / "service" / "sweep-cpu-standin.json"
+#: The committed benchmark: forcing against plain generation, re-submitting and in-engine (``benchmarks/vllm_overhead.py --out``).
+OVERHEAD = SWEEP.parent / "vllm-overhead-cpu-standin.json"
 COLUMNS = ("max_thinking_tokens", "num_ignore", "questions", "mean_thinking_tokens", "accuracy")
 NO_CAP = "no cap"
 
@@ -79,3 +81,19 @@ def readings(points: pd.DataFrame) -> dict:
         "worst_ignore_gain": float(gains.min()) if len(gains) else 0.0,
         "questions": int(points["questions"].iloc[0]),
     }
+
+
+def load_overhead(path: str | Path = OVERHEAD) -> dict:
+    """The benchmark's numbers the page reads: each engine's forcing/plain ratio, the processor's own share."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no benchmark at {path}: `benchmarks/vllm_overhead.py --out {path}` writes it")
+    data = json.loads(path.read_text())
+    try:
+        segments, in_engine = data["segments"], data["in_engine"]
+        return {"prompts": data["prompts"], "num_ignore": data["num_ignore"], "tokens": in_engine["tokens"],
+                "segments_ratio": segments["ratio"], "in_engine_ratio": in_engine["ratio"],
+                "processor_percent": 100 * in_engine["processor_s"] / in_engine["plain_generate_s"],
+                "same_tokens": data["same_tokens"]}
+    except KeyError as error:
+        raise ValueError(f"{path} lacks {error}: write it again with benchmarks/vllm_overhead.py --out") from None

@@ -4,7 +4,7 @@
 engines, so :func:`s1kit.budget.budget_force` runs on it unchanged. Where
 :class:`s1kit.engines.VLLMEngine` re-submits each prompt for every "Wait" and for its answer
 (one request per segment), this engine submits each prompt once: the processor
-(:mod:`s1kit.service.processor`) forces the ignore string, the answer delimiter, the cap's forced
+(``s1kit.service.processor``) forces the ignore string, the answer delimiter, the cap's forced
 answer and the end of the answer inside that request.
 
 The results are rebuilt from the tokens vLLM returns and a summary of each request's final state,

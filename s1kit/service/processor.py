@@ -66,9 +66,10 @@ class BudgetForcingLogitsProcessor(LogitsProcessor):
         for index in batch_update.removed:
             self.rows.remove(index)
         for index, params, prompt_ids, output in batch_update.added:
-            self.rows.remove(index)  # an added request may replace the one at its row
             forcing = forcing_config(params) if params is not None else None
-            if forcing is not None:
+            if forcing is None:
+                self.rows.remove(index)  # an added request may replace a forced one at its row
+            else:
                 config, tag = forcing
                 self.rows.add(index, config, prompt_ids, output, tag=tag, seed=params.seed)
         for source, target, direction in batch_update.moved:

@@ -26,6 +26,7 @@ Hugging Face decoding loop against :class:`s1kit.engines.HFEngine`, token for to
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import logging
 from collections import deque
@@ -34,7 +35,7 @@ from typing import Sequence
 
 import torch
 
-from s1kit.budget import ANSWER, DONE, THINK, BudgetForcing, ForcingState, ForcingTokens, thinking_budget
+from s1kit.budget import DONE, THINK, BudgetForcing, ForcingState, ForcingTokens, thinking_budget
 from s1kit.chat import ChatFormat
 from s1kit.engines import pick
 
@@ -86,7 +87,7 @@ def config_from_args(text: str, temperature: float = 0.0, top_p: float = 1.0, se
         temperature=temperature, top_p=top_p, seed=seed)
 
 
-@dataclass
+@dataclass(eq=False)
 class ForcedRow:
     """One forced request in the batch: its rules' state and where the engine writes its tokens."""
 
@@ -99,6 +100,8 @@ class ForcedRow:
     seen: int = 0  # output tokens fed through the state so far
     stop_steps: list[int] = field(default_factory=list)  # output positions where the model chose to stop thinking
     end_id: int = 0  # forced to end the request once the answer budget is spent
+    wake_at: int = 0  # asleep (skipped) until this step of ForcingRows.apply; 0: awake
+    index: int | None = None  # its row in the batch (None: not in the batch)
 
 
 #: Tagged requests, by tag, as they decode: an offline engine takes each one's :func:`summary` when its
@@ -164,23 +167,38 @@ class ForcingRows:
 
     ``tokenizer`` is the model's; ``max_context`` its context length (the cap is clipped to what it
     leaves, as :func:`s1kit.budget.make_states` does).
+
+    A greedy row with nothing to force *sleeps* until the step at which its phase's budget could end
+    (the cap, the answer budget): the engine appends one token per row per decoding step, so its state
+    is brought up to date (:func:`feed`) no later than then. Until that step it costs no Python, but
+    for one batched argmax over the sleeping rows that think, which wakes a row early if its model
+    chooses to stop thinking.
     """
 
     def __init__(self, tokenizer, max_context: int):
         self.tokenizer = tokenizer
         self.max_context = int(max_context)
         self.rows: dict[int, ForcedRow] = {}
+        self.awake: set[int] = set()  # rows looked at every step
+        self.thinking_asleep: set[int] = set()  # asleep while thinking: only a chosen stop wakes them early
+        self._alarms: list[tuple[int, int, ForcedRow]] = []  # (step, tie-break, row): when sleepers wake
+        self._alarm_count = 0
+        self._stop_ids: set[int] = set()  # every forced row's stop tokens (formats may differ per request)
+        self._stop_cache: torch.Tensor | None = None
         self._parked: dict[int, ForcedRow] = {}  # removed while unfinished (preempted), by id of the output list
         self._tokens: dict[tuple, ForcingTokens] = {}
         self._think_ids: dict[str, tuple[int, ...]] = {}
+        self.step = 0  # calls of apply: one per decoding step
 
     # -- the batch changes ---------------------------------------------------------------------
     def add(self, index: int, config: BudgetForcing, prompt_ids: Sequence[int] | None, output: list[int],
             tag: str | None = None, seed: int | None = None) -> None:
         """A forced request enters the batch at row ``index`` (replacing whatever was there)."""
+        self.remove(index)
         parked = self._parked.pop(id(output), None)
         if parked is not None and parked.output is output:  # back after a preemption: same state
-            self.rows[index] = parked
+            parked.wake_at = 0  # steps went by without it
+            self._place(parked, index, awake=True, thinking_asleep=False)
             return
         if prompt_ids is None:
             raise ValueError("budget forcing needs the request's prompt token ids")
@@ -201,65 +219,120 @@ class ForcingRows:
         row = ForcedRow(state, output, preamble, len(preamble), tag, generator, end_id=min(tokens.end_ids))
         if tag is not None:  # now: vLLM may never tell the processor that the last requests finished
             LEDGER[tag] = row
-        self.rows[index] = row
+        self._stop_ids |= tokens.stop_ids
+        self._place(row, index, awake=True, thinking_asleep=False)
 
     def remove(self, index: int) -> None:
         """The request at row ``index`` left the batch (finished, or preempted to come back later)."""
-        row = self.rows.pop(index, None)
-        if row is None:
-            return
-        if not row.state.done:
+        row = self._take(index)
+        if row is not None and not row.state.done:
             self._parked[id(row.output)] = row
             while len(self._parked) > 4096:  # finished requests removed mid-answer (stop strings, aborts)
                 self._parked.pop(next(iter(self._parked)))
 
     def move(self, source: int, target: int, swap: bool) -> None:
-        """Row ``source`` moves to ``target`` (``swap``: the two exchange places)."""
-        moving = self.rows.pop(source, None)
-        staying = self.rows.pop(target, None)
+        """Row ``source`` moves to ``target`` (``swap``: the two exchange places; else ``target``'s row is gone)."""
+        flags = {i: (i in self.awake, i in self.thinking_asleep) for i in (source, target)}
+        moving, staying = self._take(source), self._take(target)
         if moving is not None:
-            self.rows[target] = moving
+            self._place(moving, target, *flags[source])
         if swap and staying is not None:
-            self.rows[source] = staying
+            self._place(staying, source, *flags[target])
+
+    def _take(self, index: int) -> ForcedRow | None:
+        row = self.rows.pop(index, None)
+        self.awake.discard(index)
+        self.thinking_asleep.discard(index)
+        if row is not None:
+            row.index = None  # its pending alarm, if any, no longer counts
+        return row
+
+    def _place(self, row: ForcedRow, index: int, awake: bool, thinking_asleep: bool) -> None:
+        self.rows[index] = row
+        row.index = index
+        if awake:
+            self.awake.add(index)
+        if thinking_asleep:
+            self.thinking_asleep.add(index)
 
     # -- one decoding step ---------------------------------------------------------------------
     def apply(self, logits: torch.Tensor) -> torch.Tensor:
         """Constrain the next token of every forced row (in place); ``logits`` is (batch, vocabulary)."""
         if not self.rows:
             return logits
-        forced_rows, forced_tokens, banned_rows, greedy_think = [], [], [], []
-        for index, row in self.rows.items():
-            state = row.state
+        self.step += 1
+        step = self.step
+        while self._alarms and self._alarms[0][0] <= step:  # sleepers whose budget could end now
+            when, _, row = heapq.heappop(self._alarms)
+            if row.index is not None and row.wake_at == when:
+                self._wake(row)
+        sleepers = list(self.thinking_asleep)
+        forced_rows, forced_tokens, banned_rows = [], [], []
+        greedy_think: list[tuple[int, ForcedRow]] = []  # awake greedy rows free to think
+        for index in list(self.awake):
+            row = self.rows[index]
             feed(row)  # the tokens the engine appended since the last step
-            if not row.preamble and not state.pending and state.phase == ANSWER and state.config.temperature == 0:
-                continue  # the common case: a greedy answer, nothing to force
             token, ban = self._decide(row, logits, index, greedy_think)
             if token is not None:
                 forced_rows.append(index)
                 forced_tokens.append(token)
             elif ban:
                 banned_rows.append(index)
-        if greedy_think:  # greedy rows free to think: one argmax for all of them
-            rows = [index for index, _ in greedy_think]
-            choices = logits[rows].argmax(-1).tolist()
-            for (index, row), choice in zip(greedy_think, choices, strict=True):
-                if choice not in row.state.tokens.stop_ids:
-                    continue
-                token, ban = self._after_choice(row, choice, len(row.output))
-                if token is not None:
-                    forced_rows.append(index)
-                    forced_tokens.append(token)
-                elif ban:
-                    banned_rows.append(index)
+        stopped: list[tuple[int, int]] = []  # (row, choice): the model chose to stop thinking
+        looked = [index for index, _ in greedy_think] + sleepers
+        if looked:  # one argmax for the awake thinkers and the sleeping ones
+            choices = logits[looked].argmax(-1)
+            awake = len(greedy_think)
+            for (index, row), choice in zip(greedy_think, choices[:awake].tolist(), strict=True):
+                if choice in row.state.tokens.stop_ids:
+                    stopped.append((index, choice))
+                else:
+                    self._sleep(row)
+            if sleepers:  # only a stop wakes a sleeper: find those in one pass over the tensor
+                asleep = choices[awake:]
+                for position in torch.isin(asleep, self._stop_tensor(asleep.device)).nonzero().flatten().tolist():
+                    index, choice = sleepers[position], int(asleep[position])
+                    row = self.rows[index]
+                    if choice in row.state.tokens.stop_ids:
+                        self._wake(row)
+                        feed(row)
+                        stopped.append((index, choice))
+        for index, choice in stopped:
+            row = self.rows[index]
+            token, ban = self._after_choice(row, choice, len(row.output))
+            if token is not None:
+                forced_rows.append(index)
+                forced_tokens.append(token)
+            elif ban:
+                banned_rows.append(index)
         if banned_rows:
-            stop_ids = sorted(next(iter(self.rows.values())).state.tokens.stop_ids)
             rows = torch.tensor(banned_rows, device=logits.device)
-            logits[rows[:, None], torch.tensor(stop_ids, device=logits.device)[None, :]] = float("-inf")
+            logits[rows[:, None], self._stop_tensor(logits.device)[None, :]] = float("-inf")
         if forced_rows:
             rows = torch.tensor(forced_rows, device=logits.device)
             logits[rows] = float("-inf")
             logits[rows, torch.tensor(forced_tokens, device=logits.device)] = 0.0
         return logits
+
+    def _stop_tensor(self, device) -> torch.Tensor:
+        """Every forced row's stop tokens as a tensor, built again only when a new format brought new ones."""
+        if self._stop_cache is None or len(self._stop_cache) != len(self._stop_ids) or self._stop_cache.device != device:
+            self._stop_cache = torch.tensor(sorted(self._stop_ids), device=device)
+        return self._stop_cache
+
+    def _sleep(self, row: ForcedRow) -> None:
+        """Skip the row until the step at which its phase's budget could end."""
+        row.wake_at = self.step + max(1, row.state.free_token_limit())
+        self._alarm_count += 1
+        heapq.heappush(self._alarms, (row.wake_at, self._alarm_count, row))
+        self.awake.discard(row.index)
+        if row.state.phase == THINK:
+            self.thinking_asleep.add(row.index)
+
+    def _wake(self, row: ForcedRow) -> None:
+        row.wake_at = 0
+        self.thinking_asleep.discard(row.index)
+        self.awake.add(row.index)
 
     def _decide(self, row: ForcedRow, logits: torch.Tensor, index: int,
                 greedy_think: list) -> tuple[int | None, bool]:
@@ -276,6 +349,8 @@ class ForcingRows:
         if config.temperature == 0:
             if state.phase == THINK:
                 greedy_think.append((index, row))
+            else:
+                self._sleep(row)  # a greedy answer: nothing to do until its budget is spent
             return None, False
         # sampled: draw here, with this request's generator, so that a chosen stop can be replaced
         row_logits = logits[index].float().cpu()  # the generator lives on the CPU, whatever the device

@@ -6,12 +6,12 @@
 It runs ``python -m vllm.entrypoints.openai.api_server`` (the launcher of :mod:`s1kit.serving`)
 with three additions:
 
-* the logits processor :class:`s1kit.service.processor.BudgetForcingLogitsProcessor`
+* the logits processor ``s1kit.service.processor.BudgetForcingLogitsProcessor``
   (``--logits-processors``), which forces inside each request;
 * the middleware :class:`s1kit.service.middleware.ForcingFieldsMiddleware` (``--middleware``),
   which maps the top-level fields ``max_thinking_tokens``, ``num_ignore`` and ``ignore_str`` onto
   the processor's arguments, answers bad ones with HTTP 400, and counts thinking tokens exactly;
-* the reasoning parser of :mod:`s1kit.service.reasoning`, so that a chat reply gives the thinking
+* the reasoning parser of ``s1kit.service.reasoning``, so that a chat reply gives the thinking
   and the answer apart.
 
 The thinking format is read from the model's tokenizer (:func:`s1kit.chat.thinking_format`): s1's
