@@ -15,17 +15,24 @@ import pandas as pd
 
 from s1kit.report.figures import ACCURACY_LABEL, percent_axis
 
-#: The committed sweep: N x k through the server, graded (``make test-vllm`` rewrites it).
+#: The committed sweep of N x k through the server, graded (``make test-vllm`` rewrites it):
+#: ``reference/service/sweep-cpu-standin.json``.
+#:
+#: :meta hide-value:
 SWEEP = Path(__file__).resolve().parents[2] / "reference" / "service" / "sweep-cpu-standin.json"
-#: The committed benchmark: forcing against plain generation, re-submitting and in-engine (``benchmarks/vllm_overhead.py --out``).
+#: The committed benchmark of forcing against plain generation, re-submitting and in-engine
+#: (``benchmarks/vllm_overhead.py --out``): ``reference/service/vllm-overhead-cpu-standin.json``.
+#:
+#: :meta hide-value:
 OVERHEAD = SWEEP.parent / "vllm-overhead-cpu-standin.json"
 COLUMNS = ("max_thinking_tokens", "num_ignore", "questions", "mean_thinking_tokens", "accuracy")
 NO_CAP = "no cap"
 
 
-def load_sweep(path: str | Path = SWEEP) -> tuple[pd.DataFrame, dict]:
-    """The sweep's points (one row per cap N and ignore count k) and what made them (``made_by``, ``stand_in``)."""
-    path = Path(path)
+def load_sweep(path: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """The sweep's points (one row per cap N and ignore count k) and what made them (``made_by``, ``stand_in``),
+    from ``path`` (default: :data:`SWEEP`)."""
+    path = Path(path) if path is not None else SWEEP
     if not path.exists():
         raise FileNotFoundError(f"no service sweep at {path}: `make test-vllm` writes it")
     data = json.loads(path.read_text())
@@ -83,9 +90,10 @@ def readings(points: pd.DataFrame) -> dict:
     }
 
 
-def load_overhead(path: str | Path = OVERHEAD) -> dict:
-    """The benchmark's numbers the page reads: each engine's forcing/plain ratio, the processor's own share."""
-    path = Path(path)
+def load_overhead(path: str | Path | None = None) -> dict:
+    """The benchmark's numbers the page reads (each engine's forcing/plain ratio, the processor's own share),
+    from ``path`` (default: :data:`OVERHEAD`)."""
+    path = Path(path) if path is not None else OVERHEAD
     if not path.exists():
         raise FileNotFoundError(f"no benchmark at {path}: `benchmarks/vllm_overhead.py --out {path}` writes it")
     data = json.loads(path.read_text())

@@ -102,17 +102,29 @@ class ForcedRow:
     end_id: int = 0  # forced to end the request once the answer budget is spent
     wake_at: int = 0  # asleep (skipped) until this step of ForcingRows.apply; 0: awake
     index: int | None = None  # its row in the batch (None: not in the batch)
+    undo: tuple | None = None  # the state before the last stop the model chose, until the engine keeps that step
 
 
-#: Tagged requests, by tag, as they decode: an offline engine takes each one's :func:`summary` when its
-#: request has finished. A module global because vLLM builds the processor inside its engine (its
+#: Every tagged request as it decodes, by tag. An offline engine takes each one's :func:`summary` when
+#: its request has finished. A module global because vLLM builds the processor inside its engine (its
 #: worker process, on a GPU node), out of the engine's reach but for ``collective_rpc``.
 LEDGER: dict[str, ForcedRow] = {}
 
 
 def feed(row: ForcedRow) -> None:
-    """Pass the tokens the engine appended to ``row``'s output since the last look through its state."""
+    """Pass the tokens the engine appended to ``row``'s output since the last look through its state.
+
+    If the model chose to stop thinking at the last step but the engine appended nothing (it threw
+    that step's token away: a prompt prefilled in chunks is sampled after every chunk, and all but the
+    last draw are discarded), the rules' reaction to that choice is taken back first.
+    """
     output, state = row.output, row.state
+    if row.undo is not None:
+        length, ignores, pending, must_continue, phase, stops = row.undo
+        row.undo = None
+        if len(output) == length:
+            state.ignores_used, state.pending, state.must_continue, state.phase = ignores, deque(pending), must_continue, phase
+            del row.stop_steps[stops:]
     while row.seen < len(output):
         token = output[row.seen]
         row.seen += 1
@@ -377,6 +389,8 @@ class ForcingRows:
             return None, False
         if state.stops_banned():  # right after an ignore: the next best token that is not a stop
             return None, True
+        row.undo = (step, state.ignores_used, list(state.pending), state.must_continue, state.phase,
+                    len(row.stop_steps))
         row.stop_steps.append(step)
         state.request_stop()
         forced = state.forced_token()

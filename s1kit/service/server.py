@@ -3,7 +3,7 @@
     python -m s1kit serve --model DIR [--host 127.0.0.1] [--port 8000] [--thinking-format auto]
                           [--cap-text TEXT] [vLLM engine args, e.g. --dtype float32 --max-model-len 32768]
 
-It runs ``python -m vllm.entrypoints.openai.api_server`` (the launcher of :mod:`s1kit.serving`)
+It runs ``python -m vllm.entrypoints.openai.api_server`` (the launcher of ``s1kit.serving``)
 with three additions:
 
 * the logits processor ``s1kit.service.processor.BudgetForcingLogitsProcessor``

