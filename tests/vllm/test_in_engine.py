@@ -140,19 +140,3 @@ def test_in_engine_forcing_in_vllms_multiprocess_layout(engines, tmp_path):
     assert json.loads(lines[0][len("RESULTS "):]) == [[r.output_ids, r.ignores_used, r.cap_fired] for r in expected]
     assert any(r.ignores_used for r in expected)
 
-
-def test_prompts_prefilled_in_chunks(engines):
-    """With a small token budget per step vLLM prefills prompts in chunks and samples after each chunk,
-    throwing those draws away; the processor sees those steps too and must take back its reaction to
-    a stop "chosen" there. Token for token with HF still, and prefill really was chunked."""
-    hf, _ = engines
-    texts = prompts(16)
-    chunked = InEngineVLLMEngine(MODEL, verify=True, **{**VLLM_KWARGS, "max_num_batched_tokens": 40,
-                                                        "max_num_seqs": 16})
-    try:
-        prompt_lengths = [len(chunked.tokenizer.encode(t, add_special_tokens=False)) for t in texts]
-        assert max(prompt_lengths) > 40  # longer than a step's token budget: prefilled in chunks
-        for config in (BudgetForcing(max_thinking_tokens=30, num_ignore=2), BudgetForcing(num_ignore=3)):
-            assert summary(budget_force(chunked, texts, config)) == summary(budget_force(hf, texts, config))
-    finally:
-        chunked.close()
