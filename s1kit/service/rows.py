@@ -223,8 +223,12 @@ class ForcingRows:
         budget_left = thinking_budget(config, tokens, prompt_length, self.max_context)
         state = ForcingState(tokens, config, max(1, budget_left), room=self.max_context - prompt_length)
         generator = None
-        if config.temperature > 0:
-            generator = torch.Generator().manual_seed(seed if seed is not None else torch.seed())
+        if config.temperature > 0:  # its own draws; an unseeded request gets a fresh seed (the global RNG untouched)
+            generator = torch.Generator()
+            if seed is None:
+                generator.seed()
+            else:
+                generator.manual_seed(seed)
         if budget_left <= 0:
             log.warning("a forced request's prompt (%d tokens) leaves no room to think in a context of %d: "
                         "the cap ends its thinking after one token", prompt_length, self.max_context)
