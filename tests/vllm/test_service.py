@@ -44,8 +44,11 @@ def serve(*options):
                "--dtype", "float32", "--enforce-eager", "--gpu-memory-utilization", "0.12", "--max-num-seqs", "64"]
     # vLLM's usual layout: the engine (and the processor) in its own process, apart from the HTTP server
     env = {"OMP_NUM_THREADS": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "1"}
-    with LocalServer(command, port, model=str(MODEL), env=env, ready_timeout_s=300) as url:
-        yield openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=120)
+    log = os.environ.get("S1KIT_SERVER_LOG")  # where to keep the server's log (default: a temporary file)
+    with LocalServer(command, port, model=str(MODEL), env=env, ready_timeout_s=300, log_path=log) as url:
+        # retries as any client has them: a pooled keep-alive connection the server closed after 5 idle
+        # seconds (uvicorn's default) is a connection error on reuse (seen once in CI, under load)
+        yield openai.OpenAI(base_url=url, api_key="none", max_retries=3, timeout=120)
 
 
 @pytest.fixture(scope="module")
