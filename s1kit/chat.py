@@ -85,12 +85,16 @@ class ChatFormat:
         Thinking opens with ``<think>\\n``; the model ends it with ``</think>`` and answers after it.
         A cap forces ``cap_text`` (Qwen3's early-stop sentence by default), ``</think>`` and a blank line.
         A template whose generation prompt already opens thinking (DeepSeek-R1's distills) keeps
-        ``<think>\\n`` out of ``prompt_suffix``: ``thinking_prompt`` adds it once.
+        ``<think>\\n`` out of ``prompt_suffix``: ``thinking_prompt`` adds it once. A tokenizer with no
+        ``<|im_end|>`` token (DeepSeek-R1's) ends turns with its eos token.
         """
         think = THINK_OPEN + "\n"
         base = cls(think_delimiter=think, answer_delimiter=THINK_CLOSE, cap_text=cap_text, answer_opening="\n\n")
         if tokenizer is None:
             return base
+        end = tokenizer.encode(IM_END, add_special_tokens=False)
+        if (len(end) != 1 or end[0] == tokenizer.unk_token_id) and tokenizer.eos_token:
+            base = replace(base, end_of_turn=tokenizer.eos_token)  # DeepSeek-R1's turns end with its eos
         wrapper = cls.from_tokenizer(tokenizer)
         suffix = wrapper.prompt_suffix
         if suffix.endswith(think):
@@ -151,7 +155,7 @@ def thinking_format(tokenizer) -> ChatFormat | None:
         return len(ids) == 1 and ids[0] != tokenizer.unk_token_id
 
     has_template = bool(getattr(tokenizer, "chat_template", None))
-    if single(THINK_OPEN) and single(THINK_CLOSE) and single(IM_END):
+    if single(THINK_OPEN) and single(THINK_CLOSE) and (single(IM_END) or tokenizer.eos_token):
         return ChatFormat.think_tags(tokenizer if has_template else None)
     if single(IM_START) and single(IM_END):
         return ChatFormat.from_tokenizer(tokenizer) if has_template else ChatFormat()

@@ -16,8 +16,10 @@ def test_the_committed_sweep_reads_and_its_readings_follow_from_it():
     assert list(table.index)[-1] == service.NO_CAP and table.shape[1] == 2 * points["num_ignore"].nunique()
     read = service.readings(points)
     capped = points[points["cap"] != service.NO_CAP]
-    assert read["cap_held"] == bool((capped["mean_thinking_tokens"] <= capped["max_thinking_tokens"]).all())
     assert read["smallest_cap"] == capped["max_thinking_tokens"].min()
+    assert read["largest_cap"] == capped["max_thinking_tokens"].max() and read["small_caps_up_to"] < read["largest_cap"]
+    plain = capped[(capped["num_ignore"] == 0) & (capped["max_thinking_tokens"] <= read["small_caps_up_to"])]
+    assert read["small_caps_best_accuracy"] == pytest.approx(plain["accuracy"].max() * 100)
     assert read["worst_ignore_gain"] <= read["best_ignore_gain"]
     service.sweep_figure(points)
 

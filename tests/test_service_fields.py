@@ -158,6 +158,13 @@ def test_middleware_rewrites_and_counts_thinking(served, trained, chat):
     assert int(headers[b"content-length"]) == len(json.dumps(reply).encode())
 
 
+def test_middleware_refuses_an_ignore_string_that_would_end_thinking(served):
+    app = StandInVLLM({})
+    status, reply, _ = call(ForcingFieldsMiddleware(app), app, {"prompt": "p", "num_ignore": 1,
+                                                                 "ignore_str": "Wait<|im_start|>"})
+    assert status == 400 and reply["error"]["param"] == "ignore_str" and not app.bodies
+
+
 def test_middleware_passes_a_plain_request_through(served):
     app = StandInVLLM({"choices": [{"text": "x"}]})
     status, reply, _ = call(ForcingFieldsMiddleware(app), app, {"prompt": "p", "max_tokens": 3})
@@ -173,6 +180,9 @@ def test_serve_refuses_a_missing_model_dir_and_builds_the_vllm_command(tmp_path,
     command, env = serve_command(path, 8123, chat=ChatFormat(), vllm_args=["--dtype", "float32"])
     assert command[command.index("--logits-processors") + 1].endswith(":BudgetForcingLogitsProcessor")
     assert "--middleware" in command and command[command.index("--reasoning-parser") + 1] == "s1kit"
-    assert command[-2:] == ["--dtype", "float32"] and json.loads(env[FORMAT_ENV]) == ChatFormat().__dict__
+    assert command[command.index("--dtype") + 1] == "float32" and json.loads(env[FORMAT_ENV]) == ChatFormat().__dict__
+    assert command[command.index("--generation-config") + 1] == "vllm" and env["VLLM_USE_V2_MODEL_RUNNER"] == "0"
+    mine, _ = serve_command(path, 8123, chat=ChatFormat(), vllm_args=["--generation-config", "auto"])
+    assert mine.count("--generation-config") == 1 and mine[mine.index("--generation-config") + 1] == "auto"
     command, env = serve_command(path, 8123, chat=None)
     assert "--reasoning-parser" not in command and env[FORMAT_ENV] == "none"

@@ -70,19 +70,25 @@ def sweep_figure(points: pd.DataFrame) -> plt.Figure:
 
 
 def readings(points: pd.DataFrame) -> dict:
-    """The numbers the page's prose reads: the cap held, accuracy at the smallest and the largest budget,
-    and whether k ignores ever beat none at the same cap."""
+    """The numbers the page's prose reads: accuracy at the small caps, at the largest and with no cap, and
+    whether k ignores ever beat none at the same cap."""
     capped = points[points["cap"] != NO_CAP]
     plain = points[points["num_ignore"] == 0]
+    plain_capped = plain[plain["cap"] != NO_CAP].sort_values("max_thinking_tokens")
+    small = plain_capped[plain_capped["max_thinking_tokens"] <= plain_capped["max_thinking_tokens"].median()]
+    largest = plain_capped.iloc[-1]
     by_cap = points.pivot_table(index="cap", columns="num_ignore", values="accuracy", sort=False)
     k = max(points["num_ignore"])
     gains = (by_cap[k] - by_cap[0]) * 100 if k > 0 else pd.Series(dtype=float)
+    no_cap = plain[plain["cap"] == NO_CAP]
     return {
-        "cap_held": bool((capped["mean_thinking_tokens"] <= capped["max_thinking_tokens"]).all()),
         "smallest_cap": int(capped["max_thinking_tokens"].min()),
-        "smallest_cap_accuracy": float(plain[plain["cap"] == str(int(capped["max_thinking_tokens"].min()))]["accuracy"].iloc[0] * 100),
-        "no_cap_accuracy": float(plain[plain["cap"] == NO_CAP]["accuracy"].iloc[0] * 100) if NO_CAP in set(plain["cap"]) else None,
-        "no_cap_thinking": float(plain[plain["cap"] == NO_CAP]["mean_thinking_tokens"].iloc[0]) if NO_CAP in set(plain["cap"]) else None,
+        "small_caps_up_to": int(small["max_thinking_tokens"].max()),
+        "small_caps_best_accuracy": float(small["accuracy"].max() * 100),
+        "largest_cap": int(largest["max_thinking_tokens"]),
+        "largest_cap_accuracy": float(largest["accuracy"] * 100),
+        "no_cap_accuracy": float(no_cap["accuracy"].iloc[0] * 100) if len(no_cap) else None,
+        "no_cap_thinking": float(no_cap["mean_thinking_tokens"].iloc[0]) if len(no_cap) else None,
         "most_ignores": int(k),
         "best_ignore_gain": float(gains.max()) if len(gains) else 0.0,
         "worst_ignore_gain": float(gains.min()) if len(gains) else 0.0,

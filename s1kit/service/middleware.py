@@ -14,12 +14,15 @@ It runs inside vLLM's API server process and reads the model and thinking format
 from __future__ import annotations
 
 import json
+import logging
 import os
 from functools import cached_property
 
 from s1kit.budget import ForcingTokens
 from s1kit.chat import ChatFormat
 from s1kit.service.fields import FieldError, rewrite_body, thinking_tokens
+
+log = logging.getLogger("s1kit")
 
 #: The environment variable with the served model's thinking format (ChatFormat's fields as JSON, or "none").
 FORMAT_ENV = "S1KIT_SERVE_FORMAT"
@@ -82,6 +85,11 @@ class ForcingFieldsMiddleware:
         if rewritten.config is None:
             await self.app(scope, _replay(raw, receive), send)
             return
+        tokens = ForcingTokens.from_tokenizer(self.tokenizer, rewritten.config)
+        if set(tokens.ignore_ids) & tokens.stop_ids:  # it would end the thinking, or the reply, itself
+            await _error(send, 400, "ignore_str: must not contain a token that ends thinking or the turn "
+                                    f"({sorted(set(tokens.ignore_ids) & tokens.stop_ids)})", "ignore_str")
+            return
         data = json.dumps(rewritten.body).encode()
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         scope = {**scope, "headers": [*headers, (b"content-length", str(len(data)).encode())]}
@@ -108,8 +116,8 @@ class ForcingFieldsMiddleware:
             if start["status"] == 200:
                 try:
                     body = json.dumps(self._patch(json.loads(body), rewritten, app)).encode()
-                except (ValueError, KeyError, TypeError):
-                    pass  # not the JSON we expect: pass it on as vLLM wrote it
+                except (ValueError, KeyError, TypeError):  # said in the server's log; the reply goes on as vLLM wrote it
+                    log.exception("could not count the thinking tokens of a forced reply; its usage is vLLM's")
             headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
             await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
@@ -124,8 +132,10 @@ class ForcingFieldsMiddleware:
         total = 0
         prompt_ids = reply.get("prompt_token_ids")
         for choice in reply["choices"]:
-            prompt = choice.get("prompt_token_ids") or prompt_ids or []
-            total += thinking_tokens(prompt, choice.get("token_ids") or [], config, tokens, think_ids, max_context)
+            prompt = choice.get("prompt_token_ids") or prompt_ids
+            if prompt is None or choice.get("token_ids") is None:
+                raise KeyError("the reply has no token ids to count thinking tokens from")
+            total += thinking_tokens(prompt, choice["token_ids"], config, tokens, think_ids, max_context)
             message = choice.get("message")
             if isinstance(message, dict) and "reasoning" in message:  # vLLM >= 0.1x says "reasoning"; both names
                 message.setdefault("reasoning_content", message["reasoning"])

@@ -43,6 +43,9 @@ class InEngineVLLMEngine(VLLMEngine):
         from s1kit.service.processor import BudgetForcingLogitsProcessor
 
         self.verify = verify  # replay every token through a fresh state machine (the tests' check) instead of trusting the summary
+        import os
+
+        os.environ.setdefault("VLLM_USE_V2_MODEL_RUNNER", "0")  # the processor is a V1-runner one
         processors = list(llm_kwargs.pop("logits_processors", []))
         llm_kwargs.setdefault("worker_extension_cls", f"{__name__}.ForcingLedgerExtension")
         super().__init__(model_path, logits_processors=[*processors, BudgetForcingLogitsProcessor], **llm_kwargs)

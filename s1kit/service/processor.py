@@ -6,7 +6,9 @@ which forces or bans tokens per request. A request is forced when its ``extra_ar
 server's ``vllm_xargs``) carry :data:`s1kit.service.rows.FORCING_KEY`; every other request
 decodes untouched, so forced requests with different budgets and plain ones share a batch.
 
-Install it with ``LLM(..., logits_processors=[BudgetForcingLogitsProcessor])`` (what
+It is a logits processor of vLLM's V1 model runner: ``serve`` and the offline engine set
+``VLLM_USE_V2_MODEL_RUNNER=0`` (vLLM 0.32 picks its V2 runner on a GPU with Triton, which takes
+another processor interface). Install it with ``LLM(..., logits_processors=[BudgetForcingLogitsProcessor])`` (what
 :class:`s1kit.service.offline.InEngineVLLMEngine` does) or ``--logits-processors
 s1kit.service.processor:BudgetForcingLogitsProcessor`` (what ``python -m s1kit serve`` does).
 This module needs vLLM: it is imported only in vLLM's environment.
@@ -44,6 +46,11 @@ class BudgetForcingLogitsProcessor(LogitsProcessor):
             return
         if sampling_params.n != 1:
             raise ValueError(f"budget forcing decodes one sequence per request; n={sampling_params.n}")
+        penalties = {"repetition_penalty": 1.0, "presence_penalty": 0.0, "frequency_penalty": 0.0}
+        for name, neutral in penalties.items():  # vLLM applies them after this processor has decided
+            if getattr(sampling_params, name, neutral) not in (None, neutral):
+                raise ValueError(f"{name} is not supported with budget forcing (vLLM would apply it after the "
+                                 "forcing rules have chosen)")
         if sampling_params.temperature >= _EPS:
             # sampled tokens are drawn by the processor (temperature and top-p); other filters would be skipped
             if sampling_params.top_k not in (None, 0, -1) or sampling_params.min_p > 0:
@@ -71,7 +78,8 @@ class BudgetForcingLogitsProcessor(LogitsProcessor):
                 self.rows.remove(index)  # an added request may replace a forced one at its row
             else:
                 config, tag = forcing
-                self.rows.add(index, config, prompt_ids, output, tag=tag, seed=params.seed)
+                # the parameters object stays the same across a preemption; the output list may not
+                self.rows.add(index, config, prompt_ids, output, tag=tag, seed=params.seed, key=id(params))
         for source, target, direction in batch_update.moved:
             self.rows.move(source, target, swap=direction == MoveDirectionality.SWAP)
 

@@ -6,8 +6,9 @@ releases) and the answer as ``content`` when a reasoning parser is named. vLLM s
 ``<|im_start|>answer`` delimiters, or ``<think>`` tags) from the environment that
 ``python -m s1kit serve`` sets (:data:`s1kit.service.middleware.FORMAT_ENV`), so one parser serves both.
 ``serve`` loads it with ``--reasoning-parser-plugin`` (this file) and ``--reasoning-parser s1kit``.
-The thinking token count it gives vLLM counts up to the answer delimiter; for forced replies the
-middleware replaces it with the exact count (a cap's forced text is not thinking).
+The thinking token count it gives vLLM counts up to the answer delimiter; for a whole forced reply
+the middleware replaces it with the exact count (a cap's forced text is not thinking). Streamed, the
+thinking keeps a trailing newline that the whole reply's ``reasoning_content`` leaves out.
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ class ServedFormatReasoningParser(ReasoningParser):
             raise ValueError("the s1kit reasoning parser needs a thinking format (S1KIT_SERVE_FORMAT)")
         self.think, self.answer = chat.think_delimiter, chat.answer_delimiter
         encode = lambda text: tokenizer.encode(text, add_special_tokens=False)  # noqa: E731
-        self.answer_start = encode(self.answer)[0]
-        self.answer_ids = encode(self.answer)
+        self.think_ids, self.answer_ids = encode(self.think), encode(self.answer)
 
     @property
     def reasoning_start_str(self) -> str:
@@ -53,28 +53,53 @@ class ServedFormatReasoningParser(ReasoningParser):
     def reasoning_end_str(self) -> str:
         return self.answer
 
+    def _answer_at(self, ids: Sequence[int]) -> tuple[int, int | None]:
+        """(where thinking starts, where the answer delimiter's tokens start or None) in ``ids``: the
+        delimiter matched whole, after a leading thinking delimiter (s1's both open with <|im_start|>)."""
+        ids = list(ids)
+        start = len(self.think_ids) if ids[: len(self.think_ids)] == self.think_ids else 0
+        width = len(self.answer_ids)
+        for position in range(start, len(ids) - width + 1):
+            if ids[position: position + width] == self.answer_ids:
+                return start, position
+        return start, None
+
     def is_reasoning_end(self, input_ids: Sequence[int]) -> bool:
-        return self.answer_start in input_ids
+        return self._answer_at(input_ids)[1] is not None
 
     def extract_content_ids(self, input_ids: list[int]) -> list[int]:
-        if self.answer_start not in input_ids:
-            return []
-        return input_ids[input_ids.index(self.answer_start) + len(self.answer_ids):]
+        _, at = self._answer_at(input_ids)
+        return [] if at is None else input_ids[at + len(self.answer_ids):]
 
     def count_reasoning_tokens(self, token_ids: Sequence[int]) -> int:
-        ids = list(token_ids)
-        return ids.index(self.answer_start) if self.answer_start in ids else len(ids)
+        """Tokens from the thinking delimiter to the answer delimiter (for a capped reply this includes
+        the cap's forced text; the middleware gives whole replies the exact count)."""
+        start, at = self._answer_at(token_ids)
+        return (len(token_ids) if at is None else at) - start
 
     def extract_reasoning(self, model_output: str, request) -> tuple[str | None, str | None]:
         return split_reply(model_output, self.think, self.answer)
 
+    def _streamed(self, text: str) -> tuple[str, str]:
+        """(thinking, answer) of a partial reply as far as they are sure: a tail that could still become
+        the answer delimiter, or a head that could still become the thinking delimiter, is held back."""
+        if len(text) < len(self.think) and self.think.startswith(text):
+            return "", ""
+        if text.startswith(self.think):
+            text = text[len(self.think):]
+        head, found, tail = text.partition(self.answer)
+        if found:
+            return head.lstrip("\n"), tail.lstrip("\n")
+        for cut in range(min(len(self.answer) - 1, len(head)), 0, -1):
+            if self.answer.startswith(head[-cut:]):
+                return head[:-cut].lstrip("\n"), ""
+        return head.lstrip("\n"), ""
+
     def extract_reasoning_streaming(self, previous_text: str, current_text: str, delta_text: str,
                                     previous_token_ids: Sequence[int], current_token_ids: Sequence[int],
                                     delta_token_ids: Sequence[int]) -> DeltaMessage | None:
-        before, now = split_reply(previous_text, self.think, self.answer), split_reply(current_text, self.think,
-                                                                                     self.answer)
-        reasoning = (now[0] or "")[len(before[0] or ""):] if now[1] is None or before[1] is None else ""
-        content = (now[1] or "")[len(before[1] or ""):]
+        (thinking_before, answer_before), (thinking, answer) = self._streamed(previous_text), self._streamed(current_text)
+        reasoning, content = thinking[len(thinking_before):], answer[len(answer_before):]
         if not reasoning and not content:
             return None
         return DeltaMessage(reasoning=reasoning or None, content=content or None)

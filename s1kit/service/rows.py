@@ -102,6 +102,7 @@ class ForcedRow:
     end_id: int = 0  # forced to end the request once the answer budget is spent
     wake_at: int = 0  # asleep (skipped) until this step of ForcingRows.apply; 0: awake
     index: int | None = None  # its row in the batch (None: not in the batch)
+    key: int = 0  # names the request across leaving the batch and coming back (ForcingRows.add)
     undo: tuple | None = None  # the state before the last stop the model chose, until the engine keeps that step
 
 
@@ -127,6 +128,8 @@ def feed(row: ForcedRow) -> None:
             del row.stop_steps[stops:]
     while row.seen < len(output):
         token = output[row.seen]
+        if token < 0:  # vLLM's placeholder for a token still being copied back (async scheduling): not yet
+            break
         row.seen += 1
         if row.preamble:
             if token != row.preamble.popleft():
@@ -197,19 +200,27 @@ class ForcingRows:
         self._alarm_count = 0
         self._stop_ids: set[int] = set()  # every forced row's stop tokens (formats may differ per request)
         self._stop_cache: torch.Tensor | None = None
-        self._parked: dict[int, ForcedRow] = {}  # removed while unfinished (preempted), by id of the output list
+        self._parked: dict[int, ForcedRow] = {}  # removed while unfinished (preempted), by key
         self._tokens: dict[tuple, ForcingTokens] = {}
         self._think_ids: dict[str, tuple[int, ...]] = {}
         self.step = 0  # calls of apply: one per decoding step
 
     # -- the batch changes ---------------------------------------------------------------------
     def add(self, index: int, config: BudgetForcing, prompt_ids: Sequence[int] | None, output: list[int],
-            tag: str | None = None, seed: int | None = None) -> None:
-        """A forced request enters the batch at row ``index`` (replacing whatever was there)."""
+            tag: str | None = None, seed: int | None = None, key: int | None = None) -> None:
+        """A forced request enters the batch at row ``index`` (replacing whatever was there).
+
+        ``key`` names the request across leaving and coming back (vLLM's processor passes the identity of
+        its sampling parameters): a request back after a preemption, or after a step it was not scheduled
+        in, keeps its state, even when the engine hands it a new output list (async scheduling does).
+        """
         self.remove(index)
-        parked = self._parked.pop(id(output), None)
-        if parked is not None and parked.output is output:  # back after a preemption: same state
-            parked.wake_at = 0  # steps went by without it
+        key = id(output) if key is None else key
+        parked = self._parked.pop(key, None)
+        if parked is not None:  # back: same state, the engine's (maybe new) list of the same tokens
+            if len(output) < parked.seen:
+                raise RuntimeError(f"a resumed request came back with {len(output)} tokens; it had {parked.seen}")
+            parked.output, parked.wake_at = output, 0  # steps went by without it
             self._place(parked, index, awake=True, thinking_asleep=False)
             return
         if prompt_ids is None:
@@ -232,7 +243,7 @@ class ForcingRows:
         if budget_left <= 0:
             log.warning("a forced request's prompt (%d tokens) leaves no room to think in a context of %d: "
                         "the cap ends its thinking after one token", prompt_length, self.max_context)
-        row = ForcedRow(state, output, preamble, len(preamble), tag, generator, end_id=min(tokens.end_ids))
+        row = ForcedRow(state, output, preamble, len(preamble), tag, generator, end_id=min(tokens.end_ids), key=key)
         if tag is not None:  # now: vLLM may never tell the processor that the last requests finished
             LEDGER[tag] = row
         self._stop_ids |= tokens.stop_ids
@@ -242,7 +253,7 @@ class ForcingRows:
         """The request at row ``index`` left the batch (finished, or preempted to come back later)."""
         row = self._take(index)
         if row is not None and not row.state.done:
-            self._parked[id(row.output)] = row
+            self._parked[row.key] = row
             while len(self._parked) > 4096:  # finished requests removed mid-answer (stop strings, aborts)
                 self._parked.pop(next(iter(self._parked)))
 

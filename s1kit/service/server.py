@@ -80,7 +80,12 @@ def serve_command(model: str | Path, port: int, host: str = HOST, chat: ChatForm
         extra = ["--reasoning-parser-plugin", str(PARSER_FILE), *extra]
     command = vllm_command(str(model), port, python=python or sys.executable, host=host,
                            reasoning_parser="s1kit" if chat is not None else None, extra_args=extra)
-    env = {FORMAT_ENV: "none" if chat is None else json.dumps(asdict(chat)), MODEL_ENV: str(model)}
+    if not any(a == "--generation-config" or a.startswith("--generation-config=") for a in vllm_args):
+        # vLLM's own sampling defaults, not the model's generation_config.json (Qwen3's sets top_k, which
+        # the processor's sampling does not apply, so every sampled forced request would be refused)
+        command += ["--generation-config", "vllm"]
+    env = {FORMAT_ENV: "none" if chat is None else json.dumps(asdict(chat)), MODEL_ENV: str(model),
+           "VLLM_USE_V2_MODEL_RUNNER": "0"}  # the processor is a V1-runner one (vLLM 0.32 picks V2 on a GPU)
     return command, env
 
 

@@ -5,7 +5,7 @@
 The recipe of the ``trained_dir`` fixture of ``tests/conftest.py``, trained longer (600 steps on 2,000
 teacher traces, ~35 s): the model stops, pauses and says "Wait" (the ignore and cap paths both run),
 and answers well enough that the lab page's sweep through the server shows accuracy growing with the
-thinking budget (measured: 3% of 64 questions at N = 8, 19% at 32, 64% with no cap). With a second
+thinking budget (the committed sweep, reference/service/sweep-cpu-standin.json, has it). With a second
 directory, also a random toy model over Qwen3's real tokenizer, which thinks in <think> tags
 (``conftest.qwen3_toy``, 64 wide: vLLM's CPU attention needs heads of 32).
 """
