@@ -67,6 +67,7 @@ class LoopEngine:
         batch: list[int] = []  # request index at each row
         outputs = {i: [] for i in waiting}
         prefilling = {i: self.chunked_prefill for i in waiting}
+        keys = {i: object() for i in waiting}  # what vLLM's sampling parameters are: one object per request
         tags = [f"loop-{id(self)}-{i}" for i in waiting]
         end_ids = states[0].tokens.end_ids
         steps = 0
@@ -74,13 +75,13 @@ class LoopEngine:
             while waiting and len(batch) < self.slots:  # requests join as rows free up
                 request = waiting.pop(0)
                 if outputs[request]:  # back after a preemption: its key finds its state
-                    rows.add(len(batch), None, prompt_ids[request], outputs[request], key=request)
+                    rows.add(len(batch), None, prompt_ids[request], outputs[request], key=keys[request])
                     batch.append(request)
                     continue
                 args = forcing_args(config, tag=tags[request])
                 forcing = config_from_args(args[FORCING_KEY], config.temperature, config.top_p, config.seed + request)
                 rows.add(len(batch), forcing, prompt_ids[request], outputs[request], tag=args[TAG_KEY],
-                         seed=config.seed + request, key=request)
+                         seed=config.seed + request, key=keys[request])
                 batch.append(request)
             logits = self._logits([prompt_ids[r] + outputs[r] for r in batch])
             stop = min(states[0].tokens.stop_ids - states[0].tokens.end_ids)

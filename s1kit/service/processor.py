@@ -79,7 +79,7 @@ class BudgetForcingLogitsProcessor(LogitsProcessor):
             else:
                 config, tag = forcing
                 # the parameters object stays the same across a preemption; the output list may not
-                self.rows.add(index, config, prompt_ids, output, tag=tag, seed=params.seed, key=id(params))
+                self.rows.add(index, config, prompt_ids, output, tag=tag, seed=params.seed, key=params)
         for source, target, direction in batch_update.moved:
             self.rows.move(source, target, swap=direction == MoveDirectionality.SWAP)
 

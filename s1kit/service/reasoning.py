@@ -8,7 +8,8 @@ releases) and the answer as ``content`` when a reasoning parser is named. vLLM s
 ``serve`` loads it with ``--reasoning-parser-plugin`` (this file) and ``--reasoning-parser s1kit``.
 The thinking token count it gives vLLM counts up to the answer delimiter; for a whole forced reply
 the middleware replaces it with the exact count (a cap's forced text is not thinking). Streamed, the
-thinking keeps a trailing newline that the whole reply's ``reasoning_content`` leaves out.
+thinking keeps a trailing newline and the answer a leading one (vLLM streams what follows the answer
+delimiter itself) that the whole reply leaves out.
 """
 
 from __future__ import annotations

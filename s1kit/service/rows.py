@@ -102,7 +102,7 @@ class ForcedRow:
     end_id: int = 0  # forced to end the request once the answer budget is spent
     wake_at: int = 0  # asleep (skipped) until this step of ForcingRows.apply; 0: awake
     index: int | None = None  # its row in the batch (None: not in the batch)
-    key: int = 0  # names the request across leaving the batch and coming back (ForcingRows.add)
+    key: object = None  # names the request across leaving the batch and coming back (ForcingRows.add)
     undo: tuple | None = None  # the state before the last stop the model chose, until the engine keeps that step
 
 
@@ -207,7 +207,7 @@ class ForcingRows:
 
     # -- the batch changes ---------------------------------------------------------------------
     def add(self, index: int, config: BudgetForcing, prompt_ids: Sequence[int] | None, output: list[int],
-            tag: str | None = None, seed: int | None = None, key: int | None = None) -> None:
+            tag: str | None = None, seed: int | None = None, key: object = None) -> None:
         """A forced request enters the batch at row ``index`` (replacing whatever was there).
 
         ``key`` names the request across leaving and coming back (vLLM's processor passes the identity of
@@ -215,14 +215,15 @@ class ForcingRows:
         in, keeps its state, even when the engine hands it a new output list (async scheduling does).
         """
         self.remove(index)
-        key = id(output) if key is None else key
-        parked = self._parked.pop(key, None)
-        if parked is not None:  # back: same state, the engine's (maybe new) list of the same tokens
-            if len(output) < parked.seen:
-                raise RuntimeError(f"a resumed request came back with {len(output)} tokens; it had {parked.seen}")
-            parked.output, parked.wake_at = output, 0  # steps went by without it
+        key = output if key is None else key
+        parked = self._parked.pop(id(key), None)
+        if parked is not None and parked.key is key and len(output) >= parked.seen:
+            parked.output, parked.wake_at = output, 0  # back: same state; steps went by without it
             self._place(parked, index, awake=True, thinking_asleep=False)
             return
+        if parked is not None:
+            log.warning("a request came back with %d tokens where %d were seen: forcing it afresh", len(output),
+                        parked.seen)
         if prompt_ids is None:
             raise ValueError("budget forcing needs the request's prompt token ids")
         tokens = self._forcing_tokens(config)
@@ -253,7 +254,7 @@ class ForcingRows:
         """The request at row ``index`` left the batch (finished, or preempted to come back later)."""
         row = self._take(index)
         if row is not None and not row.state.done:
-            self._parked[row.key] = row
+            self._parked[id(row.key)] = row  # the row holds its key object: no other object gets its id meanwhile
             while len(self._parked) > 4096:  # finished requests removed mid-answer (stop strings, aborts)
                 self._parked.pop(next(iter(self._parked)))
 
