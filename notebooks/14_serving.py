@@ -131,20 +131,8 @@ book.glue_figure("service_sweep", service.sweep_figure(points))
 # build, one seed.
 # ```
 
-# %% tags=["remove-cell"]
-gain = ("never raised accuracy at the same cap (its change ranged from "
-        f"{read['worst_ignore_gain']:+.1f} to {read['best_ignore_gain']:+.1f} points)"
-        if read["best_ignore_gain"] <= 0 else
-        f"raised accuracy by up to {read['best_ignore_gain']:.1f} points at the same cap")
-reading = (f"With caps up to N = {read['small_caps_up_to']} accuracy was at most {read['small_caps_best_accuracy']:.1f}%; "
-           f"it was {read['largest_cap_accuracy']:.1f}% at N = {read['largest_cap']} and {read['no_cap_accuracy']:.1f}% "
-           f"with no cap (about {read['no_cap_thinking']:.0f} thinking tokens): this small model needs room to add "
-           f"its numbers up. Forcing k = {read['most_ignores']} more rounds of thinking {gain}. The thinking counts "
-           "are the server's `reasoning_tokens`, which stop at the cap by construction; that the cap itself holds "
-           "is checked token for token against the Hugging Face engine (`tests/vllm/test_service.py`).")
-
 # %%
-Markdown(reading)
+Markdown(service.reading(read))
 
 # %% [markdown]
 # Read this as a demonstration that the service works, not as a finding of the study: it is one

@@ -31,6 +31,7 @@ def test_readings_see_an_ignore_gain_when_there_is_one(tmp_path):
     path.write_text(json.dumps({"made_by": "x", "stand_in": "y", "points": rows}))
     read = service.readings(service.load_sweep(path)[0])
     assert read["best_ignore_gain"] == pytest.approx(20.0) and read["no_cap_accuracy"] == pytest.approx(50.0)
+    assert "raised accuracy by up to 20.0 points" in service.reading(read)
 
 
 def test_a_missing_or_broken_result_is_named(tmp_path):

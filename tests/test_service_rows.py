@@ -15,6 +15,7 @@ import json
 import pytest
 import torch
 from conftest import qwen3_toy
+from distributions import ks_critical, ks_distance, thinking_lengths
 
 from s1kit.budget import THINK, BudgetForcing, budget_force
 from s1kit.budget_reference import reference_budget_force as reference
@@ -164,19 +165,6 @@ def test_rows_match_hf_engine_with_s1s_newline_rule(trained, chat):
         [r.output_ids for r in budget_force(HFEngine(model, tok), texts, config)]
 
 
-def ks_distance(a, b) -> float:
-    """The two-sample Kolmogorov-Smirnov statistic: the largest gap between the two empirical CDFs."""
-    return max(abs(sum(x <= v for x in a) / len(a) - sum(y <= v for y in b) / len(b)) for v in set(a) | set(b))
-
-
-def thinking_lengths(engine, texts, num_ignore, seeds=6):
-    lengths = []
-    for seed in range(seeds):
-        config = BudgetForcing(num_ignore=num_ignore, temperature=1.0, top_p=0.9, seed=seed * 97)
-        lengths += [r.thinking_tokens for r in budget_force(engine, texts, config)]
-    return lengths
-
-
 def test_sampled_rows_keep_the_engines_distribution(trained, chat):
     """Draws differ between the engines (one generator per request here, one per batch in HF), so compare
     distributions of thinking length with no cap and one ignore: a two-sample KS test at about the 0.1%
@@ -185,7 +173,7 @@ def test_sampled_rows_keep_the_engines_distribution(trained, chat):
     texts = prompts(chat, count=16)
     hf, loop = HFEngine(model, tok), LoopEngine(model, tok, slots=16)
     by_hf, by_rows = thinking_lengths(hf, texts, 1), thinking_lengths(loop, texts, 1)
-    critical = 1.95 * (2 / len(by_hf)) ** 0.5
+    critical = ks_critical(len(by_hf))
     assert ks_distance(by_hf, by_rows) < critical, (sorted(by_hf), sorted(by_rows))
     assert ks_distance(by_hf, thinking_lengths(hf, texts, 0)) > critical  # the test can fail
     config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, seed=3)  # seeded: repeatable

@@ -111,3 +111,19 @@ def load_overhead(path: str | Path | None = None) -> dict:
                 "same_tokens": data["same_tokens"]}
     except KeyError as error:
         raise ValueError(f"{path} lacks {error}: write it again with benchmarks/vllm_overhead.py --out") from None
+
+
+def reading(read: dict) -> str:
+    """Chapter 14's sentence on the sweep, from :func:`readings`."""
+    if read["best_ignore_gain"] <= 0:
+        gain = (f"never raised accuracy at the same cap (its change ranged from {read['worst_ignore_gain']:+.1f} "
+                f"to {read['best_ignore_gain']:+.1f} points)")
+    else:
+        gain = f"raised accuracy by up to {read['best_ignore_gain']:.1f} points at the same cap"
+    return (f"With caps up to N = {read['small_caps_up_to']} accuracy was at most "
+            f"{read['small_caps_best_accuracy']:.1f}%; it was {read['largest_cap_accuracy']:.1f}% at N = "
+            f"{read['largest_cap']} and {read['no_cap_accuracy']:.1f}% with no cap (about "
+            f"{read['no_cap_thinking']:.0f} thinking tokens): this small model needs room to add its numbers up. "
+            f"Forcing k = {read['most_ignores']} more rounds of thinking {gain}. The thinking counts are the "
+            "server's `reasoning_tokens`, which stop at the cap by construction; that the cap itself holds is "
+            "checked token for token against the Hugging Face engine (`tests/vllm/test_service.py`).")

@@ -42,6 +42,7 @@ class ForcingFieldsMiddleware:
 
     def __init__(self, app):
         self.app = app
+        self._tokens: dict[tuple, ForcingTokens] = {}
 
     @cached_property
     def chat(self) -> ChatFormat | None:
@@ -61,6 +62,13 @@ class ForcingFieldsMiddleware:
         if self.tokenizer.eos_token_id is not None:
             ids.add(self.tokenizer.eos_token_id)
         return sorted(ids)
+
+    def forcing_tokens(self, config) -> ForcingTokens:
+        """The forcing token ids of a request's settings, worked out once per format and ignore string."""
+        key = (config.chat, config.ignore_str)
+        if key not in self._tokens:
+            self._tokens[key] = ForcingTokens.from_tokenizer(self.tokenizer, config)
+        return self._tokens[key]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in PATHS:
@@ -85,7 +93,7 @@ class ForcingFieldsMiddleware:
         if rewritten.config is None:
             await self.app(scope, _replay(raw, receive), send)
             return
-        tokens = ForcingTokens.from_tokenizer(self.tokenizer, rewritten.config)
+        tokens = self.forcing_tokens(rewritten.config)
         if set(tokens.ignore_ids) & tokens.stop_ids:  # it would end the thinking, or the reply, itself
             await _error(send, 400, "ignore_str: must not contain a token that ends thinking or the turn "
                                     f"({sorted(set(tokens.ignore_ids) & tokens.stop_ids)})", "ignore_str")
@@ -127,7 +135,7 @@ class ForcingFieldsMiddleware:
     def _patch(self, reply: dict, rewritten, app) -> dict:
         config = rewritten.config
         max_context = app.state.vllm_config.model_config.max_model_len
-        tokens = ForcingTokens.from_tokenizer(self.tokenizer, config)
+        tokens = self.forcing_tokens(config)
         think_ids = self.tokenizer.encode(config.chat.think_delimiter, add_special_tokens=False)
         total = 0
         prompt_ids = reply.get("prompt_token_ids")

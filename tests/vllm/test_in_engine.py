@@ -8,20 +8,20 @@ Greedy and float32: token for token with the Hugging Face engine. Sampling: the 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from s1kit.budget import BudgetForcing, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.engines import HFEngine
-from s1kit.modeling import load_model
 from s1kit.service.offline import InEngineVLLMEngine
 from s1kit.tiny.world import generate_problems
-from s1kit.tokenizer import load_tokenizer
 
-MODEL = Path(os.environ.get("S1KIT_VLLM_MODEL", "runs/vllm-check/model"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: helpers both environments share
+from checked_model import MODEL, hf_engine  # noqa: E402
+from distributions import ks_critical, ks_distance, thinking_lengths  # noqa: E402
+
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None, "Hmm, let me check")]
 VLLM_KWARGS = {"dtype": "float32", "enforce_eager": True, "max_num_batched_tokens": 8192, "max_num_seqs": 64,
                "gpu_memory_utilization": 0.12}
@@ -35,10 +35,7 @@ def prompts(count=16, chat=None, seed=5):
 
 @pytest.fixture(scope="module")
 def engines():
-    if not (MODEL / "config.json").exists():
-        pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
-    torch.set_num_threads(1)
-    hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
+    hf = hf_engine()
     checked = InEngineVLLMEngine(MODEL, verify=True, **VLLM_KWARGS)
     yield hf, checked
     checked.close()
@@ -80,19 +77,6 @@ def test_s1s_newline_rule_and_the_summary_path(engines):
             checked.verify = True
 
 
-def ks_distance(a, b) -> float:
-    """The two-sample Kolmogorov-Smirnov statistic: the largest gap between the two empirical CDFs."""
-    return max(abs(sum(x <= v for x in a) / len(a) - sum(y <= v for y in b) / len(b)) for v in set(a) | set(b))
-
-
-def thinking_lengths(engine, texts, num_ignore, seeds=6):
-    lengths = []
-    for seed in range(seeds):
-        config = BudgetForcing(num_ignore=num_ignore, temperature=1.0, top_p=0.9, seed=seed * 97)
-        lengths += [r.thinking_tokens for r in budget_force(engine, texts, config)]
-    return lengths
-
-
 def test_sampling_keeps_the_distribution(engines):
     """Draws differ (one seeded generator per request in vLLM, one per batch in HF), so compare the
     distributions of thinking length with no cap and one ignore, 16 prompts x 6 seeds (vLLM's CPU build
@@ -101,7 +85,7 @@ def test_sampling_keeps_the_distribution(engines):
     hf, vllm = engines
     texts = prompts(16)
     by_hf, by_vllm = thinking_lengths(hf, texts, 1), thinking_lengths(vllm, texts, 1)
-    critical = 1.95 * (2 / len(by_hf)) ** 0.5
+    critical = ks_critical(len(by_hf))
     assert ks_distance(by_hf, by_vllm) < critical, (sorted(by_hf), sorted(by_vllm))
     assert ks_distance(by_vllm, thinking_lengths(vllm, texts, 0)) > critical
     config = BudgetForcing(max_thinking_tokens=40, num_ignore=1, temperature=1.0, top_p=0.9, seed=3)
@@ -125,7 +109,6 @@ def test_in_engine_forcing_in_vllms_multiprocess_layout(engines, tmp_path):
     """On a GPU node vLLM runs its engine (and the processor) in another process: the ledger still comes back."""
     import json
     import subprocess
-    import sys
 
     hf, _ = engines
     script = tmp_path / "multiprocess.py"

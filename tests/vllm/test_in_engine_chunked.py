@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import torch
-from test_in_engine import MODEL, VLLM_KWARGS, prompts, summary
+from checked_model import hf_engine
+from test_in_engine import MODEL, VLLM_KWARGS, prompts, summary  # noqa: F401
 
 from s1kit.budget import BudgetForcing, budget_force
-from s1kit.engines import HFEngine
-from s1kit.modeling import load_model
 from s1kit.service.offline import InEngineVLLMEngine
-from s1kit.tokenizer import load_tokenizer
 
 
 def test_prompts_prefilled_in_chunks():
     """With a small token budget per step vLLM prefills prompts in chunks and samples after each chunk,
     throwing those draws away; the processor sees those steps too and must take back its reaction to
     a stop "chosen" there. Token for token with HF still, and prefill really was chunked."""
-    torch.set_num_threads(1)
-    hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
+    hf = hf_engine()
     texts = prompts(16)
     chunked = InEngineVLLMEngine(MODEL, verify=True, **{**VLLM_KWARGS, "max_num_batched_tokens": 20,
                                                         "max_num_seqs": 8})

@@ -18,18 +18,14 @@ from pathlib import Path
 
 import openai
 import pytest
-import torch
+from checked_model import MODEL, hf_engine
 
 from s1kit.budget import BudgetForcing, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.engines import HFEngine
 from s1kit.grading import grade
-from s1kit.modeling import load_model
 from s1kit.serving import LocalServer, free_port
 from s1kit.tiny.world import generate_problems
-from s1kit.tokenizer import load_tokenizer
 
-MODEL = Path(os.environ.get("S1KIT_VLLM_MODEL", "runs/vllm-check/model"))
 SWEEP_OUT = os.environ.get("S1KIT_SERVICE_SWEEP")
 SETTINGS = [(None, 0, "Wait"), (8, 0, "Wait"), (16, 1, "Wait"), (40, 2, "Wait"), (None, 2, None), (12, 3, "Hmm")]
 
@@ -59,8 +55,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def hf():
-    torch.set_num_threads(1)
-    return HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
+    return hf_engine()
 
 
 def problems(count=8, seed=5):

@@ -8,20 +8,14 @@ Greedy and float32, because bfloat16 differs between the two backends by roundin
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-import torch
+from checked_model import MODEL, hf_engine
 
 from s1kit.budget import BudgetForcing, budget_force
 from s1kit.chat import ChatFormat
-from s1kit.engines import HFEngine, VLLMEngine
-from s1kit.modeling import load_model
+from s1kit.engines import VLLMEngine
 from s1kit.tiny.world import generate_problems
-from s1kit.tokenizer import load_tokenizer
 
-MODEL = Path(os.environ.get("S1KIT_VLLM_MODEL", "runs/vllm-check/model"))
 GRID = [(n, k, s) for n in (3, 12, 40, None) for k in (0, 1, 3) for s in ("Wait", None)]
 
 
@@ -32,10 +26,7 @@ VLLM_KWARGS = {"dtype": "float32", "enforce_eager": True, "max_num_batched_token
 
 @pytest.fixture(scope="module")
 def engines():
-    if not (MODEL / "config.json").exists():
-        pytest.fail(f"no model at {MODEL}: run `make test-vllm`, which trains it first")
-    torch.set_num_threads(1)
-    hf = HFEngine(load_model(MODEL, dtype=torch.float32), load_tokenizer(MODEL), batch_size=64)
+    hf = hf_engine()
     vllm = VLLMEngine(MODEL, **VLLM_KWARGS)  # prefix caching on: VLLMEngine's default
     yield hf, vllm
     vllm.close()  # its share of memory back before the next module's engine
